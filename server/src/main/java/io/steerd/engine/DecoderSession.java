@@ -1,0 +1,173 @@
+package io.steerd.engine;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.steerd.graph.DecoderGraph;
+import io.steerd.model.LlamaWeights;
+import io.steerd.model.ModelConfig;
+import io.steerd.steering.SteeringPlan;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The decoder graph loaded into ONNX Runtime, and the one place that turns a {@link StepInput}
+ * into tensors and back. It owns no sequence state: caches and edit tables are the caller's.
+ */
+public final class DecoderSession implements AutoCloseable {
+  /** Ablation directions per layer per configuration the graph has room for. */
+  public static final int DEFAULT_ABLATION_RANK = 4;
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ModelConfig config;
+  private final Device device;
+  private final int ablationRank;
+
+  private DecoderSession(OrtEnvironment env, OrtSession session, ModelConfig config, Device device,
+      int ablationRank) {
+    this.env = env;
+    this.session = session;
+    this.config = config;
+    this.device = device;
+    this.ablationRank = ablationRank;
+  }
+
+  public static DecoderSession open(LlamaWeights weights, Device device, int threads)
+      throws OrtException {
+    byte[] model = DecoderGraph.build(weights, DEFAULT_ABLATION_RANK).toByteArray();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      if (threads > 0) {
+        options.setIntraOpNumThreads(threads);
+      }
+      if (device.kind() == Device.Kind.CUDA) {
+        addCuda(options, device);
+      }
+      OrtSession session = env.createSession(model, options);
+      return new DecoderSession(env, session, weights.config(), device, DEFAULT_ABLATION_RANK);
+    }
+  }
+
+  private static void addCuda(OrtSession.SessionOptions options, Device device) {
+    try {
+      options.addCUDA(device.index());
+    } catch (OrtException | UnsatisfiedLinkError e) {
+      throw new IllegalStateException("--device " + device + " needs ONNX Runtime's CUDA build "
+          + "(build steerd with `mvn -Pcuda package`), an NVIDIA GPU and the CUDA 12 and cuDNN 9 "
+          + "libraries on the library path; ONNX Runtime said: " + e.getMessage(), e);
+    }
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  public int ablationRank() {
+    return ablationRank;
+  }
+
+  public KvCache newCache(int rows, int capacity) throws OrtException {
+    return new KvCache(env, config, rows, capacity);
+  }
+
+  public EditTable newEditTable(List<SteeringPlan> plans) throws OrtException {
+    return new EditTable(env, config, ablationRank, plans);
+  }
+
+  /** Runs one forward pass and writes the new tokens' keys and values into {@code cache}. */
+  public StepOutput step(StepInput in, KvCache cache, EditTable edits) throws OrtException {
+    int batch = in.batchSize();
+    if (batch != cache.rows()) {
+      throw new IllegalArgumentException("batch of " + batch + " rows, cache of " + cache.rows());
+    }
+    int steps = 0;
+    for (int b = 0; b < batch; b++) {
+      int length = in.tokens()[b].length;
+      if (in.pastLengths()[b] + length > cache.capacity()) {
+        throw new IllegalArgumentException("row " + b + " needs " + (in.pastLengths()[b] + length)
+            + " cache positions, capacity is " + cache.capacity());
+      }
+      steps = Math.max(steps, length);
+    }
+    int outputs = in.outputPositions()[0].length;
+    long[] ids = new long[batch * steps];
+    long[] past = new long[batch];
+    long[] picks = new long[batch * outputs];
+    long[] editRows = new long[batch];
+    for (int b = 0; b < batch; b++) {
+      int[] row = in.tokens()[b];
+      for (int s = 0; s < row.length; s++) {
+        ids[b * steps + s] = row[s];
+      }
+      past[b] = in.pastLengths()[b];
+      for (int r = 0; r < outputs; r++) {
+        picks[b * outputs + r] = in.outputPositions()[b][r];
+      }
+      editRows[b] = in.editRows()[b];
+    }
+
+    List<OnnxTensor> owned = new ArrayList<>(4);
+    try {
+      Map<String, OnnxTensorLike> feeds = new HashMap<>();
+      feeds.put(DecoderGraph.INPUT_IDS, own(owned, ids, batch, steps));
+      feeds.put(DecoderGraph.PAST_LENGTHS, own(owned, past, batch));
+      feeds.put(DecoderGraph.LOGIT_INDEX, own(owned, picks, batch, outputs));
+      feeds.put(DecoderGraph.EDIT_INDEX, own(owned, editRows, batch));
+      feeds.put(DecoderGraph.STEER_ADD, edits.add());
+      feeds.put(DecoderGraph.STEER_ABLATE_IN, edits.ablateIn());
+      feeds.put(DecoderGraph.STEER_ABLATE_OUT, edits.ablateOut());
+      for (int l = 0; l < config.numLayers(); l++) {
+        feeds.put(DecoderGraph.cacheKey(l), cache.keyTensor(l));
+        feeds.put(DecoderGraph.cacheValue(l), cache.valueTensor(l));
+      }
+      try (OrtSession.Result result = session.run(feeds)) {
+        for (int l = 0; l < config.numLayers(); l++) {
+          FloatBuffer keys = floats(result, DecoderGraph.newKey(l));
+          FloatBuffer values = floats(result, DecoderGraph.newValue(l));
+          for (int b = 0; b < batch; b++) {
+            cache.write(l, keys, values, steps, b, b, in.pastLengths()[b], in.tokens()[b].length);
+          }
+        }
+        float[] logits = array(floats(result, DecoderGraph.LOGITS));
+        float[] hidden = array(floats(result, DecoderGraph.HIDDEN));
+        return new StepOutput(logits, hidden, outputs, config.vocabSize(), config.numLayers(),
+            config.dim());
+      }
+    } finally {
+      owned.forEach(OnnxTensor::close);
+    }
+  }
+
+  private OnnxTensor own(List<OnnxTensor> owned, long[] data, long... shape) throws OrtException {
+    OnnxTensor t = OnnxTensor.createTensor(env, LongBuffer.wrap(data), shape);
+    owned.add(t);
+    return t;
+  }
+
+  private static FloatBuffer floats(OrtSession.Result result, String name) {
+    return ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+  }
+
+  private static float[] array(FloatBuffer buffer) {
+    float[] out = new float[buffer.remaining()];
+    buffer.get(out);
+    return out;
+  }
+
+  @Override
+  public void close() throws OrtException {
+    session.close();
+  }
+}

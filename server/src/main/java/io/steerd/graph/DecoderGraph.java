@@ -1,0 +1,344 @@
+package io.steerd.graph;
+
+import static io.steerd.graph.GraphBuilder.attr;
+import static io.steerd.graph.GraphBuilder.attrInts;
+
+import io.steerd.graph.onnx.Onnx.ModelProto;
+import io.steerd.graph.onnx.Onnx.TensorProto.DataType;
+import io.steerd.model.LlamaWeights;
+import io.steerd.model.ModelConfig;
+
+/**
+ * Builds a Llama decoder as an ONNX graph with steering ports and an externally owned KV cache.
+ *
+ * <p>Inputs, for a batch of B rows each processing S new tokens:
+ *
+ * <ul>
+ *   <li>{@code input_ids} int64 [B, S]: new tokens, right-padded where rows differ in length.
+ *   <li>{@code past_lengths} int64 [B]: tokens already in each row's cache; row b's new tokens sit
+ *       at positions past_lengths[b] + s.
+ *   <li>{@code cache_key.L}, {@code cache_value.L} float [B, kv_heads, T, head_dim]: the cache,
+ *       read-only here. Only the first past_lengths[b] positions of row b are attended to, so T
+ *       is a capacity, and the caller writes the new keys and values back.
+ *   <li>{@code logit_index} int64 [B, R]: which of the S positions to produce logits and hidden
+ *       states for (the last prompt token when sampling, every position when scoring).
+ *   <li>Steering ports, as a table of E edit configurations and a row index into it, so a batch
+ *       mixing many configurations stays cheap: {@code edit_index} int64 [B];
+ *       {@code steer_add} float [E, layers, dim]; {@code steer_ablate_in} and
+ *       {@code steer_ablate_out} float [E, layers, rank, dim]. At the output of block L, row b
+ *       with e = edit_index[b] becomes h - sum_k (h . in[e,L,k]) out[e,L,k] + add[e,L]. That
+ *       affine form is closed under composition, so any sequence of ADD and ABLATE edits
+ *       compiles to it exactly (see {@code io.steerd.steering.EditCompiler}).
+ * </ul>
+ *
+ * <p>Outputs: {@code logits} float [B, R, vocab]; {@code hidden} float [B, R, layers, dim], the
+ * edited residual stream after every block; {@code key.L}, {@code value.L} float [B, kv_heads,
+ * S, head_dim], the new tokens' rotated keys and values for the caller's cache.
+ */
+public final class DecoderGraph {
+  public static final String INPUT_IDS = "input_ids";
+  public static final String PAST_LENGTHS = "past_lengths";
+  public static final String LOGIT_INDEX = "logit_index";
+  public static final String EDIT_INDEX = "edit_index";
+  public static final String STEER_ADD = "steer_add";
+  public static final String STEER_ABLATE_IN = "steer_ablate_in";
+  public static final String STEER_ABLATE_OUT = "steer_ablate_out";
+  public static final String LOGITS = "logits";
+  public static final String HIDDEN = "hidden";
+
+  /** Additive large negative rather than -inf, so a fully masked span can never produce NaN. */
+  private static final float MASKED = -1e9f;
+
+  public static String cacheKey(int layer) {
+    return "cache_key." + layer;
+  }
+
+  public static String cacheValue(int layer) {
+    return "cache_value." + layer;
+  }
+
+  public static String newKey(int layer) {
+    return "key." + layer;
+  }
+
+  public static String newValue(int layer) {
+    return "value." + layer;
+  }
+
+  private final GraphBuilder g = new GraphBuilder("steerd_llama_decoder");
+  private final LlamaWeights w;
+  private final ModelConfig c;
+  private final int rank;
+
+  // Values shared by every layer, computed once per run.
+  private String cos;
+  private String sin;
+  private String pastMask;
+  private String causalMask;
+  private String cacheLength;
+  private String gatherIndex;
+  private String addRows;
+  private String ablateInRows;
+  private String ablateOutRows;
+
+  private DecoderGraph(LlamaWeights weights, int ablationRank) {
+    this.w = weights;
+    this.c = weights.config();
+    this.rank = ablationRank;
+  }
+
+  /**
+   * @param ablationRank how many ablation directions one layer of one edit configuration can
+   *     carry; edits that need more are refused before they reach the graph
+   */
+  public static ModelProto build(LlamaWeights weights, int ablationRank) {
+    if (ablationRank < 1) {
+      throw new IllegalArgumentException("ablationRank must be at least 1");
+    }
+    DecoderGraph graph = new DecoderGraph(weights, ablationRank);
+    graph.define();
+    return graph.g.model("steerd", "Llama decoder with steering ports, " + weights.config());
+  }
+
+  private void define() {
+    int layers = c.numLayers();
+    String ids = g.input(INPUT_IDS, DataType.INT64, "batch", "seq");
+    String pastLengths = g.input(PAST_LENGTHS, DataType.INT64, "batch");
+    String logitIndex = g.input(LOGIT_INDEX, DataType.INT64, "batch", "outputs");
+    String editIndex = g.input(EDIT_INDEX, DataType.INT64, "batch");
+    String steerAdd = g.input(STEER_ADD, DataType.FLOAT, "edits", (long) layers, (long) c.dim());
+    String ablateIn = g.input(STEER_ABLATE_IN, DataType.FLOAT, "edits", (long) layers, (long) rank,
+        (long) c.dim());
+    String ablateOut = g.input(STEER_ABLATE_OUT, DataType.FLOAT, "edits", (long) layers,
+        (long) rank, (long) c.dim());
+    for (int l = 0; l < layers; l++) {
+      g.input(cacheKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache",
+          (long) c.headDim());
+      g.input(cacheValue(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache",
+          (long) c.headDim());
+    }
+
+    defineSharedValues(ids, pastLengths, logitIndex);
+    addRows = g.op("Gather", "steer.add_rows", steerAdd, editIndex, attr("axis", 0L));
+    ablateInRows = g.op("Gather", "steer.ablate_in_rows", ablateIn, editIndex, attr("axis", 0L));
+    ablateOutRows = g.op("Gather", "steer.ablate_out_rows", ablateOut, editIndex,
+        attr("axis", 0L));
+
+    String embedding = g.floats("w.token_embedding", w.tokenEmbedding(), c.vocabSize(), c.dim());
+    String h = g.op("Gather", "embed", embedding, ids, attr("axis", 0L));
+    String[] selected = new String[layers];
+    for (int l = 0; l < layers; l++) {
+      h = block(l, h);
+      h = steer(l, h);
+      String picked = g.op("GatherND", "l" + l + ".picked", h, gatherIndex, attr("batch_dims", 1L));
+      selected[l] = picked;
+    }
+
+    String[] perLayer = new String[layers];
+    String axis2 = g.longs("axes.2", 2);
+    for (int l = 0; l < layers; l++) {
+      perLayer[l] = g.op("Unsqueeze", "hidden.l" + l, selected[l], axis2);
+    }
+    g.op("Concat", HIDDEN, perLayer, attr("axis", 2L));
+    String finalNorm = rmsNorm("final_norm", selected[layers - 1], w.finalNorm());
+    String classifier = g.floats("w.classifier_t", transpose(w.classifier(), c.vocabSize(), c.dim()),
+        c.dim(), c.vocabSize());
+    g.op("MatMul", LOGITS, finalNorm, classifier);
+
+    g.output(LOGITS, DataType.FLOAT, "batch", "outputs", (long) c.vocabSize());
+    g.output(HIDDEN, DataType.FLOAT, "batch", "outputs", (long) layers, (long) c.dim());
+    for (int l = 0; l < layers; l++) {
+      g.output(newKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "seq", (long) c.headDim());
+      g.output(newValue(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "seq",
+          (long) c.headDim());
+    }
+  }
+
+  /** Positions, rotary angles and attention masks: the same for every layer. */
+  private void defineSharedValues(String ids, String pastLengths, String logitIndex) {
+    String zero = g.scalarLong("const.zero", 0);
+    String one = g.scalarLong("const.one", 1);
+    String axes0 = g.longs("axes.0", 0);
+    String axes1 = g.longs("axes.1", 1);
+    String seqLength = g.op("Squeeze", "seq_length",
+        g.op("Shape", "seq_length_1d", ids, attr("start", 1L), attr("end", 2L)), axes0);
+    cacheLength = g.op("Shape", "cache_length_1d", cacheKey(0), attr("start", 2L), attr("end", 3L));
+    String cacheLengthScalar = g.op("Squeeze", "cache_length", cacheLength, axes0);
+
+    String steps = g.op("Range", "steps", new String[] {zero, seqLength, one});
+    String pastColumn = g.op("Unsqueeze", "past_lengths_column", pastLengths, axes1);
+    String positions = g.op("Add", "positions", pastColumn, steps); // [B, S]
+
+    float[][] tables = rotaryTables();
+    int half = c.headDim() / 2;
+    String cosTable = g.floats("rope.cos_table", tables[0], c.contextLength(), half);
+    String sinTable = g.floats("rope.sin_table", tables[1], c.contextLength(), half);
+    String axes2 = g.longs("axes.2.rope", 2);
+    cos = g.op("Unsqueeze", "rope.cos",
+        g.op("Gather", "rope.cos_rows", cosTable, positions, attr("axis", 0L)), axes2);
+    sin = g.op("Unsqueeze", "rope.sin",
+        g.op("Gather", "rope.sin_rows", sinTable, positions, attr("axis", 0L)), axes2);
+
+    String zeroF = g.scalarFloat("const.zero_f", 0f);
+    String maskedF = g.scalarFloat("const.masked", MASKED);
+    // Cache positions t < past_lengths[b] are row b's history: [B, 1, 1, T].
+    String cachePositions = g.op("Range", "cache_positions", new String[] {zero, cacheLengthScalar, one});
+    String inHistory = g.op("Less", "in_history", cachePositions, pastColumn);
+    pastMask = g.op("Unsqueeze", "past_mask",
+        g.op("Where", "past_mask_2d", new String[] {inHistory, zeroF, maskedF}),
+        g.longs("axes.1.2", 1, 2));
+    // Query rows are (position, group member) pairs, so row r belongs to position r / group.
+    String group = g.scalarLong("const.group", c.groupSize());
+    String rowCount = g.op("Mul", "query_rows", seqLength, group);
+    String rowPosition = g.op("Div", "row_position",
+        g.op("Range", "rows", new String[] {zero, rowCount, one}), group);
+    String rowColumn = g.op("Unsqueeze", "row_position_column", rowPosition, axes1);
+    String visible = g.op("LessOrEqual", "causal_visible", steps, rowColumn); // [S*G, S]
+    causalMask = g.op("Where", "causal_mask", new String[] {visible, zeroF, maskedF});
+
+    gatherIndex = g.op("Unsqueeze", "gather_index", logitIndex, g.longs("axes.-1", -1));
+  }
+
+  private String block(int l, String x) {
+    String p = "l" + l + ".";
+    int d = c.dim();
+    int kv = c.kvDim();
+    int hd = c.headDim();
+    int group = c.groupSize();
+
+    String xn = rmsNorm(p + "attn_norm", x, w.attentionNorm()[l]);
+    String q = g.op("MatMul", p + "q", xn, g.floats(p + "wq_t", transpose(w.wq()[l], d, d), d, d));
+    String k = g.op("MatMul", p + "k", xn, g.floats(p + "wk_t", transpose(w.wk()[l], kv, d), d, kv));
+    String v = g.op("MatMul", p + "v", xn, g.floats(p + "wv_t", transpose(w.wv()[l], kv, d), d, kv));
+
+    q = rotary(p + "q", g.op("Reshape", p + "q_heads", q,
+        g.longs(p + "q_heads_shape", 0, 0, c.numHeads(), hd)), c.numHeads());
+    k = rotary(p + "k", g.op("Reshape", p + "k_heads", k,
+        g.longs(p + "k_heads_shape", 0, 0, c.numKvHeads(), hd)), c.numKvHeads());
+    String vHeads = g.op("Reshape", p + "v_heads", v,
+        g.longs(p + "v_heads_shape", 0, 0, c.numKvHeads(), hd));
+    String newK = g.op("Transpose", newKey(l), k, attrInts("perm", 0, 2, 1, 3));
+    String newV = g.op("Transpose", newValue(l), vHeads, attrInts("perm", 0, 2, 1, 3));
+
+    // Queries grouped under their key/value head: [B, kv_heads, S * group, head_dim].
+    String qGrouped = g.op("Reshape", p + "q_grouped", q,
+        g.longs(p + "q_grouped_shape", 0, 0, c.numKvHeads(), group, hd));
+    qGrouped = g.op("Transpose", p + "q_by_kv_head", qGrouped, attrInts("perm", 0, 2, 1, 3, 4));
+    qGrouped = g.op("Reshape", p + "q_rows", qGrouped,
+        g.longs(p + "q_rows_shape", 0, 0, -1, hd));
+    qGrouped = g.op("Mul", p + "q_scaled", qGrouped,
+        g.scalarFloat(p + "attn_scale", (float) (1.0 / Math.sqrt(hd))));
+
+    String pastScores = g.op("Add", p + "scores_past_masked",
+        g.op("MatMul", p + "scores_past", qGrouped,
+            g.op("Transpose", p + "cache_key_t", cacheKey(l), attrInts("perm", 0, 1, 3, 2))),
+        pastMask);
+    String newScores = g.op("Add", p + "scores_new_masked",
+        g.op("MatMul", p + "scores_new", qGrouped,
+            g.op("Transpose", p + "key_t", newK, attrInts("perm", 0, 1, 3, 2))),
+        causalMask);
+    String probs = g.op("Softmax", p + "probs",
+        g.op("Concat", p + "scores", new String[] {pastScores, newScores}, attr("axis", 3L)),
+        attr("axis", 3L));
+    String axis3 = g.longs(p + "axes.3", 3);
+    String pastProbs = g.op("Slice", p + "probs_past",
+        new String[] {probs, g.longs(p + "slice_start", 0), cacheLength, axis3});
+    String newProbs = g.op("Slice", p + "probs_new",
+        new String[] {probs, cacheLength, g.longs(p + "slice_end", Long.MAX_VALUE), axis3});
+    String attended = g.op("Add", p + "attended",
+        g.op("MatMul", p + "attended_past", pastProbs, cacheValue(l)),
+        g.op("MatMul", p + "attended_new", newProbs, newV));
+    attended = g.op("Reshape", p + "attended_groups", attended,
+        g.longs(p + "attended_groups_shape", 0, 0, -1, group, hd));
+    attended = g.op("Transpose", p + "attended_by_position", attended,
+        attrInts("perm", 0, 2, 1, 3, 4));
+    attended = g.op("Reshape", p + "attended_flat", attended, g.longs(p + "flat_shape", 0, 0, d));
+    String attnOut = g.op("MatMul", p + "attn_out", attended,
+        g.floats(p + "wo_t", transpose(w.wo()[l], d, d), d, d));
+    x = g.op("Add", p + "attn_residual", x, attnOut);
+
+    int hidden = c.hiddenDim();
+    String xf = rmsNorm(p + "ffn_norm", x, w.ffnNorm()[l]);
+    String gate = g.op("MatMul", p + "gate", xf,
+        g.floats(p + "w1_t", transpose(w.w1()[l], hidden, d), d, hidden));
+    String up = g.op("MatMul", p + "up", xf,
+        g.floats(p + "w3_t", transpose(w.w3()[l], hidden, d), d, hidden));
+    String silu = g.op("Mul", p + "silu", gate, g.op("Sigmoid", p + "gate_sigmoid", gate));
+    String down = g.op("MatMul", p + "down", g.op("Mul", p + "swiglu", silu, up),
+        g.floats(p + "w2_t", transpose(w.w2()[l], d, hidden), hidden, d));
+    return g.op("Add", p + "output", x, down);
+  }
+
+  /** The steering port at block l's output: ablate the row's directions, then add its vector. */
+  private String steer(int l, String h) {
+    String p = "l" + l + ".steer.";
+    String layer = g.scalarLong(p + "layer", l);
+    String add = g.op("Unsqueeze", p + "add",
+        g.op("Gather", p + "add_rows", addRows, layer, attr("axis", 1L)), g.longs(p + "axes", 1));
+    String in = g.op("Gather", p + "ablate_in", ablateInRows, layer, attr("axis", 1L));
+    String out = g.op("Gather", p + "ablate_out", ablateOutRows, layer, attr("axis", 1L));
+    String projection = g.op("MatMul", p + "projection", h,
+        g.op("Transpose", p + "ablate_in_t", in, attrInts("perm", 0, 2, 1)));
+    String removed = g.op("Sub", p + "ablated", h, g.op("MatMul", p + "removed", projection, out));
+    return g.op("Add", p + "output", removed, add);
+  }
+
+  /** Rotates interleaved pairs (2i, 2i+1) of each head by position-dependent angles. */
+  private String rotary(String name, String x, int heads) {
+    int hd = c.headDim();
+    String pairs = g.op("Reshape", name + ".pairs", x,
+        g.longs(name + ".pairs_shape", 0, 0, heads, hd / 2, 2));
+    String even = g.op("Gather", name + ".even", pairs, g.scalarLong(name + ".i0", 0),
+        attr("axis", 4L));
+    String odd = g.op("Gather", name + ".odd", pairs, g.scalarLong(name + ".i1", 1),
+        attr("axis", 4L));
+    String rotatedEven = g.op("Sub", name + ".rot_even",
+        g.op("Mul", name + ".even_cos", even, cos), g.op("Mul", name + ".odd_sin", odd, sin));
+    String rotatedOdd = g.op("Add", name + ".rot_odd",
+        g.op("Mul", name + ".even_sin", even, sin), g.op("Mul", name + ".odd_cos", odd, cos));
+    String axis = g.longs(name + ".axes", 4);
+    String joined = g.op("Concat", name + ".rot_pairs", new String[] {
+        g.op("Unsqueeze", name + ".rot_even_1", rotatedEven, axis),
+        g.op("Unsqueeze", name + ".rot_odd_1", rotatedOdd, axis)}, attr("axis", 4L));
+    return g.op("Reshape", name + ".rotated", joined,
+        g.longs(name + ".rotated_shape", 0, 0, heads, hd));
+  }
+
+  /** x / sqrt(mean(x^2) + eps) * weight, in the form ORT fuses into one kernel. */
+  private String rmsNorm(String name, String x, float[] weight) {
+    String squared = g.op("Pow", name + ".sq", x, g.scalarFloat(name + ".two", 2f));
+    String mean = g.op("ReduceMean", name + ".mean", squared, attrInts("axes", -1),
+        attr("keepdims", 1L));
+    String rms = g.op("Sqrt", name + ".rms",
+        g.op("Add", name + ".mean_eps", mean, g.scalarFloat(name + ".eps", c.normEps())));
+    String normalized = g.op("Div", name + ".normalized", x, rms);
+    return g.op("Mul", name, normalized, g.floats(name + ".weight", weight, weight.length));
+  }
+
+  /** cos and sin of pos * theta^(-2i / head_dim), computed in float as llama2.c does. */
+  private float[][] rotaryTables() {
+    int half = c.headDim() / 2;
+    float[] cosT = new float[c.contextLength() * half];
+    float[] sinT = new float[c.contextLength() * half];
+    for (int pos = 0; pos < c.contextLength(); pos++) {
+      for (int i = 0; i < half; i++) {
+        float freq = (float) (1.0 / Math.pow(c.ropeTheta(), (2.0f * i) / c.headDim()));
+        float angle = pos * freq;
+        cosT[pos * half + i] = (float) Math.cos(angle);
+        sinT[pos * half + i] = (float) Math.sin(angle);
+      }
+    }
+    return new float[][] {cosT, sinT};
+  }
+
+  /** [rows][cols] row-major to [cols][rows]: MatMul wants weights as [in][out]. */
+  static float[] transpose(float[] m, int rows, int cols) {
+    float[] t = new float[m.length];
+    for (int r = 0; r < rows; r++) {
+      for (int col = 0; col < cols; col++) {
+        t[col * rows + r] = m[r * cols + col];
+      }
+    }
+    return t;
+  }
+}

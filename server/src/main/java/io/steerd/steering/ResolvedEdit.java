@@ -1,0 +1,16 @@
+package io.steerd.steering;
+
+import java.util.SortedMap;
+
+/**
+ * One validated edit: the values it uses at each layer it touches, and how to apply them.
+ *
+ * @param label bounded label for metrics: the registered vector id, or "inline"
+ * @param unitNormalized rescale each layer's values to unit norm before the coefficient
+ */
+public record ResolvedEdit(
+    String label,
+    EditOp op,
+    SortedMap<Integer, float[]> layers,
+    float coefficient,
+    boolean unitNormalized) {}
