@@ -1,0 +1,52 @@
+package io.steerd.client;
+
+import io.steerd.v1.Token;
+import io.steerd.v1.TokenizeRequest;
+import io.steerd.v1.TokenizeResponse;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code steerctl tokenize}: one {@code id<TAB>piece} line per token. */
+@Command(name = "tokenize",
+        description = "Tokenize text with the served model's tokenizer; prints id<TAB>piece per token.")
+final class TokenizeCommand implements Callable<Integer> {
+
+    @ParentCommand
+    SteerCtl root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--text", required = true, paramLabel = "TEXT", description = "Text to tokenize.")
+    String text;
+
+    @Option(names = "--bos", description = "Prepend the BOS token (as generate does).")
+    boolean bos;
+
+    @Option(names = "--json", description = "Print the TokenizeResponse as JSON instead.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        TokenizeResponse response;
+        try (Channels channels = root.connect()) {
+            response = channels.blocking(root.deadline(SteerCtl.UNARY_DEADLINE))
+                    .tokenize(TokenizeRequest.newBuilder().setText(text).setAddBos(bos).build());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.pretty(response));
+        } else {
+            for (Token token : response.getTokensList()) {
+                out.println(token.getId() + "\t" + token.getPiece());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}
