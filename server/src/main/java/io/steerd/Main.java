@@ -1,0 +1,87 @@
+package io.steerd;
+
+import io.steerd.engine.Device;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar steerd-server.jar --model PATH}: serve a model until SIGTERM. */
+@Command(name = "steerd-server", mixinStandardHelpOptions = true, version = "steerd 0.1.0",
+    description = "Serves a language model over gRPC with per-request steering of its hidden "
+        + "states.")
+public final class Main implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "PATH",
+      description = "A llama2.c checkpoint, or a directory holding one and its tokenizer "
+          + "(tok*.bin).")
+  Path model;
+
+  @Option(names = "--tokenizer", paramLabel = "FILE",
+      description = "The llama2.c tokenizer file, when --model is a file or to override the "
+          + "directory's.")
+  Path tokenizer;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address for gRPC (default: ${DEFAULT-VALUE}; a sidecar listens on loopback).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "50051", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--metrics-host", defaultValue = "0.0.0.0",
+      description = "Address for the Prometheus endpoint (default: ${DEFAULT-VALUE}, so the "
+          + "pod's scraper reaches it).")
+  String metricsHost;
+
+  @Option(names = "--metrics-port", defaultValue = "9464",
+      description = "Prometheus /metrics port; -1 turns it off (default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(names = "--data-dir", defaultValue = "steerd-data",
+      description = "Where registered vectors persist (default: ./${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "cpu, cuda or cuda:N; CUDA needs the -Pcuda build (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--threads", defaultValue = "0",
+      description = "ONNX Runtime intra-op threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--queue-size", defaultValue = "256",
+      description = "Requests that may wait for the model before new ones get "
+          + "RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+  int queueSize;
+
+  @Override
+  public Integer call() throws Exception {
+    Device parsed;
+    try {
+      parsed = Device.parse(device);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--device: " + e.getMessage());
+    }
+    SteerdServer server = SteerdServer.start(new SteerdServer.Options(model, tokenizer, host, port,
+        metricsHost, metricsPort, dataDir, parsed, threads, queueSize));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (Exception e) {
+        e.printStackTrace();
+      }
+    }, "steerd-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("steerd-server: " + e.getMessage());
+      return 1;
+    });
+    System.exit(cli.execute(args));
+  }
+}

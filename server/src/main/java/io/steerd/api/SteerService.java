@@ -1,0 +1,293 @@
+package io.steerd.api;
+
+import com.google.protobuf.util.Timestamps;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.steerd.engine.GenerationRequest;
+import io.steerd.engine.GenerationResult;
+import io.steerd.engine.Generator;
+import io.steerd.engine.Scheduler;
+import io.steerd.engine.TokenSink;
+import io.steerd.errors.SteerdException;
+import io.steerd.metrics.SteerdMetrics;
+import io.steerd.model.ModelConfig;
+import io.steerd.engine.DecoderSession;
+import io.steerd.model.LoadedModel;
+import io.steerd.steering.ResolvedEdit;
+import io.steerd.steering.VectorExtractor;
+import io.steerd.steering.VectorRegistry;
+import io.steerd.v1.DeleteVectorRequest;
+import io.steerd.v1.DeleteVectorResponse;
+import io.steerd.v1.ExtractVectorRequest;
+import io.steerd.v1.Extraction;
+import io.steerd.v1.ExtractionMethod;
+import io.steerd.v1.FinishReason;
+import io.steerd.v1.GenerateRequest;
+import io.steerd.v1.GenerateResponse;
+import io.steerd.v1.GenerateSummary;
+import io.steerd.v1.GeneratedToken;
+import io.steerd.v1.GetModelInfoRequest;
+import io.steerd.v1.GetVectorRequest;
+import io.steerd.v1.LayerNorm;
+import io.steerd.v1.LayerValues;
+import io.steerd.v1.ListVectorsRequest;
+import io.steerd.v1.ListVectorsResponse;
+import io.steerd.v1.ModelInfo;
+import io.steerd.v1.PutVectorRequest;
+import io.steerd.v1.SteerServiceGrpc;
+import io.steerd.v1.Token;
+import io.steerd.v1.TokenizeRequest;
+import io.steerd.v1.TokenizeResponse;
+import io.steerd.v1.Vector;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The steerd.v1 API. Handlers validate (throwing {@link SteerdException}, which
+ * {@link ExceptionInterceptor} maps), hand model work to the {@link Scheduler}, and answer when
+ * it completes; nothing here blocks a gRPC thread on the model.
+ */
+public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
+  private final LoadedModel model;
+  private final DecoderSession session;
+  private final Scheduler scheduler;
+  private final VectorRegistry registry;
+  private final RequestValidator validator;
+  private final Generator generator;
+  private final VectorExtractor extractor;
+  private final SteerdMetrics metrics;
+
+  public SteerService(LoadedModel model, DecoderSession session, Scheduler scheduler,
+      VectorRegistry registry, SteerdMetrics metrics) {
+    this.model = model;
+    this.session = session;
+    this.scheduler = scheduler;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.validator = new RequestValidator(model.config(), model.tokenizer(), registry);
+    this.generator = new Generator(session, model.tokenizer());
+    this.extractor = new VectorExtractor(model.tokenizer());
+  }
+
+  @Override
+  public void generate(GenerateRequest request, StreamObserver<GenerateResponse> observer) {
+    long arrival = System.nanoTime();
+    GenerationRequest generation = validator.generation(request);
+    ServerCallStreamObserver<GenerateResponse> call =
+        (ServerCallStreamObserver<GenerateResponse>) observer;
+    AtomicBoolean cancelled = new AtomicBoolean();
+    call.setOnCancelHandler(() -> cancelled.set(true));
+    StreamingSink sink = new StreamingSink(call, cancelled, arrival);
+
+    metrics.runningStreams.inc();
+    try {
+      scheduler.submit(session -> {
+        metrics.promptTokens.inc(generation.prompt().length);
+        return generator.run(generation, sink);
+      }).whenComplete((result, error) -> {
+        metrics.runningStreams.dec();
+        if (cancelled.get()) {
+          return; // the client is gone; nothing can be sent
+        }
+        if (error != null) {
+          call.onError(StatusMapper.toStatus(error));
+          return;
+        }
+        call.onNext(GenerateResponse.newBuilder().setSummary(summary(result)).build());
+        call.onCompleted();
+      });
+    } catch (RuntimeException e) {
+      metrics.runningStreams.dec();
+      throw e;
+    }
+    countEdits(generation);
+  }
+
+  private void countEdits(GenerationRequest generation) {
+    for (ResolvedEdit edit : generation.plan().edits()) {
+      metrics.edits.labels(edit.op().name()).inc();
+    }
+    for (double norm : generation.plan().appliedNorms()) {
+      metrics.appliedNorm.observe(norm);
+    }
+  }
+
+  private static GenerateSummary summary(GenerationResult result) {
+    FinishReason reason = switch (result.reason()) {
+      case LENGTH -> FinishReason.LENGTH;
+      case STOP -> FinishReason.STOP;
+      case END_OF_SEQUENCE -> FinishReason.END_OF_SEQUENCE;
+      case CANCELLED -> FinishReason.FINISH_REASON_UNSPECIFIED;
+    };
+    return GenerateSummary.newBuilder()
+        .setFinishReason(reason)
+        .setPromptTokens(result.promptTokens())
+        .setGeneratedTokens(result.generatedTokens())
+        .setText(result.text())
+        .build();
+  }
+
+  /** Streams tokens to the call from the model thread, timing them as it goes. */
+  private final class StreamingSink implements TokenSink {
+    private final ServerCallStreamObserver<GenerateResponse> call;
+    private final AtomicBoolean cancelled;
+    private long last;
+    private boolean first = true;
+
+    StreamingSink(ServerCallStreamObserver<GenerateResponse> call, AtomicBoolean cancelled,
+        long arrival) {
+      this.call = call;
+      this.cancelled = cancelled;
+      this.last = arrival;
+    }
+
+    @Override
+    public void token(int id, String text, float logprob) {
+      long now = System.nanoTime();
+      double seconds = (now - last) / 1e9;
+      if (first) {
+        metrics.timeToFirstToken.observe(seconds);
+        first = false;
+      } else {
+        metrics.interTokenLatency.observe(seconds);
+      }
+      last = now;
+      metrics.generatedTokens.inc();
+      call.onNext(GenerateResponse.newBuilder().setToken(GeneratedToken.newBuilder()
+          .setId(id).setText(text).setLogprob(logprob)).build());
+    }
+
+    @Override
+    public boolean cancelled() {
+      return cancelled.get();
+    }
+  }
+
+  @Override
+  public void putVector(PutVectorRequest request, StreamObserver<Vector> observer) {
+    if (!request.hasVector()) {
+      throw SteerdException.invalid("vector", "is required");
+    }
+    validator.vector(request.getVector(), "vector");
+    Vector stored = request.getVector().toBuilder()
+        .setCreateTime(Timestamps.fromMillis(System.currentTimeMillis()))
+        .clearExtraction()
+        .build();
+    registry.put(stored);
+    observer.onNext(stored);
+    observer.onCompleted();
+  }
+
+  @Override
+  public void getVector(GetVectorRequest request, StreamObserver<Vector> observer) {
+    RequestValidator.vectorId(request.getId(), "id");
+    observer.onNext(registry.require(request.getId(), "id"));
+    observer.onCompleted();
+  }
+
+  @Override
+  public void listVectors(ListVectorsRequest request, StreamObserver<ListVectorsResponse> observer) {
+    ListVectorsResponse.Builder response = ListVectorsResponse.newBuilder();
+    for (Vector v : registry.list()) {
+      response.addVectors(request.getOmitValues() ? withoutValues(v) : v);
+    }
+    observer.onNext(response.build());
+    observer.onCompleted();
+  }
+
+  private static Vector withoutValues(Vector v) {
+    Vector.Builder b = v.toBuilder().clearLayers();
+    for (LayerValues lv : v.getLayersList()) {
+      b.addLayers(LayerValues.newBuilder().setLayer(lv.getLayer()));
+    }
+    return b.build();
+  }
+
+  @Override
+  public void deleteVector(DeleteVectorRequest request,
+      StreamObserver<DeleteVectorResponse> observer) {
+    RequestValidator.vectorId(request.getId(), "id");
+    if (!registry.delete(request.getId())) {
+      throw SteerdException.notFound("id: no vector with id '" + request.getId() + "'");
+    }
+    observer.onNext(DeleteVectorResponse.getDefaultInstance());
+    observer.onCompleted();
+  }
+
+  @Override
+  public void extractVector(ExtractVectorRequest request, StreamObserver<Vector> observer) {
+    int[] layers = validator.extraction(request);
+    if (!request.getOverwrite() && registry.contains(request.getId())) {
+      throw new SteerdException(SteerdException.Kind.ALREADY_EXISTS, "id: a vector with id '"
+          + request.getId() + "' exists; set overwrite to replace it");
+    }
+    List<VectorExtractor.Pair> pairs = request.getPairsList().stream()
+        .map(p -> new VectorExtractor.Pair(p.getPositive(), p.getNegative())).toList();
+    scheduler.submit(session -> extractor.meanDifference(session, pairs, layers))
+        .whenComplete((result, error) -> {
+          try {
+            if (error != null) {
+              throw StatusMapper.toStatus(error);
+            }
+            Vector v = extracted(request, result);
+            registry.put(v);
+            observer.onNext(v);
+            observer.onCompleted();
+          } catch (RuntimeException e) {
+            observer.onError(StatusMapper.toStatus(e));
+          }
+        });
+  }
+
+  private static Vector extracted(ExtractVectorRequest request, VectorExtractor.Result result) {
+    Extraction.Builder extraction = Extraction.newBuilder()
+        .setMethod(ExtractionMethod.MEAN_DIFFERENCE)
+        .setPairCount(request.getPairsCount());
+    Vector.Builder v = Vector.newBuilder()
+        .setId(request.getId())
+        .setDescription(request.getDescription())
+        .setCreateTime(Timestamps.fromMillis(System.currentTimeMillis()));
+    for (int i = 0; i < result.layers().length; i++) {
+      LayerValues.Builder lv = LayerValues.newBuilder().setLayer(result.layers()[i]);
+      double sq = 0;
+      for (float x : result.values()[i]) {
+        lv.addValues(x);
+        sq += (double) x * x;
+      }
+      v.addLayers(lv);
+      extraction.addNorms(LayerNorm.newBuilder().setLayer(result.layers()[i]).setNorm(Math.sqrt(sq)));
+    }
+    return v.setExtraction(extraction).build();
+  }
+
+  @Override
+  public void getModelInfo(GetModelInfoRequest request, StreamObserver<ModelInfo> observer) {
+    ModelConfig c = model.config();
+    observer.onNext(ModelInfo.newBuilder()
+        .setArchitecture("llama")
+        .setSource(model.source())
+        .setNumLayers(c.numLayers())
+        .setHiddenSize(c.dim())
+        .setIntermediateSize(c.hiddenDim())
+        .setNumHeads(c.numHeads())
+        .setNumKvHeads(c.numKvHeads())
+        .setVocabSize(c.vocabSize())
+        .setContextLength(c.contextLength())
+        .setDevice(session.device().toString())
+        .setParameterCount(c.parameterCount())
+        .setBosTokenId(model.tokenizer().bos())
+        .setEosTokenId(model.tokenizer().eos())
+        .build());
+    observer.onCompleted();
+  }
+
+  @Override
+  public void tokenize(TokenizeRequest request, StreamObserver<TokenizeResponse> observer) {
+    TokenizeResponse.Builder response = TokenizeResponse.newBuilder();
+    for (int id : model.tokenizer().encode(request.getText(), request.getAddBos(), false)) {
+      response.addTokens(Token.newBuilder().setId(id).setPiece(model.tokenizer().piece(id)));
+    }
+    observer.onNext(response.build());
+    observer.onCompleted();
+  }
+}
