@@ -11,6 +11,11 @@ public record SteeringPlan(LayerEdit[] layers, List<ResolvedEdit> edits, double[
     return layers[l];
   }
 
+  /** No edits at all. */
+  public static SteeringPlan none(int numLayers) {
+    return new SteeringPlan(new LayerEdit[numLayers], List.of(), new double[0]);
+  }
+
   public boolean isIdentity() {
     return edits.isEmpty();
   }
