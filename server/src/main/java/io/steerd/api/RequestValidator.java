@@ -5,6 +5,7 @@ import static io.steerd.errors.SteerdException.invalid;
 import io.steerd.engine.DecoderSession;
 import io.steerd.engine.GenerationRequest;
 import io.steerd.engine.SamplingParams;
+import io.steerd.engine.Scorer;
 import io.steerd.model.ModelConfig;
 import io.steerd.model.Tokenizer;
 import io.steerd.steering.EditCompiler;
@@ -14,8 +15,10 @@ import io.steerd.steering.SteeringPlan;
 import io.steerd.steering.VectorRegistry;
 import io.steerd.v1.Edit;
 import io.steerd.v1.ExtractVectorRequest;
+import io.steerd.v1.ExtractionMethod;
 import io.steerd.v1.GenerateRequest;
 import io.steerd.v1.LayerValues;
+import io.steerd.v1.ScoreItem;
 import io.steerd.v1.Vector;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -33,6 +36,7 @@ public final class RequestValidator {
   static final int MAX_STOP_BYTES = 256;
   static final int MAX_EDITS = 64;
   static final int MAX_PAIRS = 4096;
+  static final int MAX_SCORE_ITEMS = 1024;
 
   private final ModelConfig config;
   private final Tokenizer tokenizer;
@@ -71,7 +75,7 @@ public final class RequestValidator {
     List<String> stop = stopSequences(r.getStopList());
     SteeringPlan plan = plan(r.getEditsList(), "edits");
     return new GenerationRequest(prompt, r.getMaxTokens(),
-        new SamplingParams(temperature, r.getTopK(), topP, seed), stop, plan);
+        new SamplingParams(temperature, r.getTopK(), topP, seed), stop, plan, null);
   }
 
   private int[] prompt(GenerateRequest r) {
@@ -273,6 +277,13 @@ public final class RequestValidator {
     if (r.getPairsCount() == 0) {
       throw invalid("pairs", "at least one contrastive pair is required");
     }
+    if (r.getMethod() == ExtractionMethod.PCA && r.getPairsCount() < 2) {
+      throw invalid("pairs", "PCA needs at least 2 pairs to have a variance, got "
+          + r.getPairsCount());
+    }
+    if (r.getMethodValue() < 0 || r.getMethodValue() > ExtractionMethod.PCA_VALUE) {
+      throw invalid("method", "unknown extraction method " + r.getMethodValue());
+    }
     if (r.getPairsCount() > MAX_PAIRS) {
       throw invalid("pairs", "at most " + MAX_PAIRS + " pairs, got " + r.getPairsCount());
     }
@@ -295,6 +306,36 @@ public final class RequestValidator {
       layers[i] = layer;
     }
     return layers;
+  }
+
+  /** Tokenizes score items, checking each fits the context. */
+  public List<Scorer.Item> scoreItems(List<ScoreItem> items) {
+    if (items.isEmpty()) {
+      throw invalid("items", "at least one item is required");
+    }
+    if (items.size() > MAX_SCORE_ITEMS) {
+      throw invalid("items", "at most " + MAX_SCORE_ITEMS + " items, got " + items.size());
+    }
+    List<Scorer.Item> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      out.add(scoreItem(items.get(i).getPrompt(), items.get(i).getContinuation(),
+          "items[" + i + "]"));
+    }
+    return out;
+  }
+
+  /** A prompt and continuation as token ids, or INVALID_ARGUMENT naming {@code field}. */
+  public Scorer.Item scoreItem(String prompt, String continuation, String field) {
+    if (continuation.isEmpty()) {
+      throw invalid(field + ".continuation", "must not be empty");
+    }
+    Scorer.Item item = new Scorer.Item(tokenizer.encode(prompt, true, false),
+        tokenizer.encode(continuation, false, false));
+    if (item.length() > config.contextLength()) {
+      throw invalid(field, "prompt and continuation are " + (item.length() + 1)
+          + " tokens; the context length is " + config.contextLength());
+    }
+    return item;
   }
 
   private void extractionPrompt(String text, String field) {

@@ -7,6 +7,7 @@ import io.steerd.engine.GenerationRequest;
 import io.steerd.engine.GenerationResult;
 import io.steerd.engine.Generator;
 import io.steerd.engine.Scheduler;
+import io.steerd.engine.Scorer;
 import io.steerd.engine.TokenSink;
 import io.steerd.errors.SteerdException;
 import io.steerd.metrics.SteerdMetrics;
@@ -14,8 +15,10 @@ import io.steerd.model.ModelConfig;
 import io.steerd.engine.DecoderSession;
 import io.steerd.model.LoadedModel;
 import io.steerd.steering.ResolvedEdit;
+import io.steerd.steering.SteeringPlan;
 import io.steerd.steering.VectorExtractor;
 import io.steerd.steering.VectorRegistry;
+import io.steerd.v1.ContinuationScore;
 import io.steerd.v1.DeleteVectorRequest;
 import io.steerd.v1.DeleteVectorResponse;
 import io.steerd.v1.ExtractVectorRequest;
@@ -29,11 +32,14 @@ import io.steerd.v1.GeneratedToken;
 import io.steerd.v1.GetModelInfoRequest;
 import io.steerd.v1.GetVectorRequest;
 import io.steerd.v1.LayerNorm;
+import io.steerd.v1.LayerShare;
 import io.steerd.v1.LayerValues;
 import io.steerd.v1.ListVectorsRequest;
 import io.steerd.v1.ListVectorsResponse;
 import io.steerd.v1.ModelInfo;
 import io.steerd.v1.PutVectorRequest;
+import io.steerd.v1.ScoreRequest;
+import io.steerd.v1.ScoreResponse;
 import io.steerd.v1.SteerServiceGrpc;
 import io.steerd.v1.Token;
 import io.steerd.v1.TokenizeRequest;
@@ -223,25 +229,20 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
     }
     List<VectorExtractor.Pair> pairs = request.getPairsList().stream()
         .map(p -> new VectorExtractor.Pair(p.getPositive(), p.getNegative())).toList();
-    scheduler.submit(session -> extractor.meanDifference(session, pairs, layers))
-        .whenComplete((result, error) -> {
-          try {
-            if (error != null) {
-              throw StatusMapper.toStatus(error);
-            }
-            Vector v = extracted(request, result);
-            registry.put(v);
-            observer.onNext(v);
-            observer.onCompleted();
-          } catch (RuntimeException e) {
-            observer.onError(StatusMapper.toStatus(e));
-          }
+    VectorExtractor.Method method = request.getMethod() == ExtractionMethod.PCA
+        ? VectorExtractor.Method.PCA : VectorExtractor.Method.MEAN_DIFFERENCE;
+    answerWhenDone(scheduler.submit(session -> extractor.extract(session, pairs, layers, method)),
+        observer, result -> {
+          Vector v = extracted(request, result);
+          registry.put(v);
+          return v;
         });
   }
 
   private static Vector extracted(ExtractVectorRequest request, VectorExtractor.Result result) {
+    boolean pca = request.getMethod() == ExtractionMethod.PCA;
     Extraction.Builder extraction = Extraction.newBuilder()
-        .setMethod(ExtractionMethod.MEAN_DIFFERENCE)
+        .setMethod(pca ? ExtractionMethod.PCA : ExtractionMethod.MEAN_DIFFERENCE)
         .setPairCount(request.getPairsCount());
     Vector.Builder v = Vector.newBuilder()
         .setId(request.getId())
@@ -256,8 +257,49 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
       }
       v.addLayers(lv);
       extraction.addNorms(LayerNorm.newBuilder().setLayer(result.layers()[i]).setNorm(Math.sqrt(sq)));
+      if (pca) {
+        extraction.addExplainedVariance(LayerShare.newBuilder().setLayer(result.layers()[i])
+            .setShare(result.explainedVariance()[i]));
+      }
     }
     return v.setExtraction(extraction).build();
+  }
+
+  @Override
+  public void score(ScoreRequest request, StreamObserver<ScoreResponse> observer) {
+    List<Scorer.Item> items = validator.scoreItems(request.getItemsList());
+    SteeringPlan plan = validator.plan(request.getEditsList(), "edits");
+    answerWhenDone(scheduler.submit(session -> new Scorer(session).score(items, plan)), observer,
+        scores -> {
+          ScoreResponse.Builder response = ScoreResponse.newBuilder();
+          for (Scorer.Score s : scores) {
+            ContinuationScore.Builder c = ContinuationScore.newBuilder()
+                .setLogprob(s.logprob())
+                .setTokenCount(s.tokenLogprobs().length)
+                .setTop1Matches(s.top1Matches());
+            for (float lp : s.tokenLogprobs()) {
+              c.addTokenLogprobs(lp);
+            }
+            response.addScores(c);
+          }
+          return response.build();
+        });
+  }
+
+  /** Completes a unary call from a scheduler result, mapping any failure to its status. */
+  private static <T, R> void answerWhenDone(java.util.concurrent.CompletableFuture<T> work,
+      StreamObserver<R> observer, java.util.function.Function<T, R> respond) {
+    work.whenComplete((result, error) -> {
+      try {
+        if (error != null) {
+          throw StatusMapper.toStatus(error);
+        }
+        observer.onNext(respond.apply(result));
+        observer.onCompleted();
+      } catch (RuntimeException e) {
+        observer.onError(StatusMapper.toStatus(e));
+      }
+    });
   }
 
   @Override

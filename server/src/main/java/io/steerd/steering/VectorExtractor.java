@@ -10,16 +10,28 @@ import io.steerd.model.Tokenizer;
 import java.util.List;
 
 /**
- * Extracts a steering vector from contrastive prompt pairs by mean difference: per layer, the
- * mean unedited hidden state at the last prompt token of the positives minus that of the
- * negatives (the recipe of Turner et al.'s ActAdd and of repeng's mean-difference mode).
+ * Extracts a steering vector from contrastive prompt pairs, from the unedited hidden states at
+ * each prompt's last token. MEAN_DIFFERENCE is the mean of positive minus negative (ActAdd,
+ * repeng's mean mode); PCA is the first principal component of those paired differences about
+ * their mean (RepE, repeng's pca_diff), signed so positives project higher.
  */
 public final class VectorExtractor {
   /** A prompt pair to contrast. */
   public record Pair(String positive, String negative) {}
 
-  /** Per requested layer, the raw difference of means. */
-  public record Result(int[] layers, float[][] values) {}
+  /** How the paired differences become one direction per layer. */
+  public enum Method {
+    MEAN_DIFFERENCE,
+    PCA
+  }
+
+  /**
+   * Per requested layer, the vector; for PCA also the share of the differences' variance along
+   * it (NaN for mean difference).
+   */
+  public record Result(int[] layers, float[][] values, double[] explainedVariance) {}
+
+  private static final int POWER_ITERATIONS = 200;
 
   private final Tokenizer tokenizer;
 
@@ -27,36 +39,129 @@ public final class VectorExtractor {
     this.tokenizer = tokenizer;
   }
 
-  public Result meanDifference(DecoderSession session, List<Pair> pairs, int[] layers)
+  public Result extract(DecoderSession session, List<Pair> pairs, int[] layers, Method method)
       throws OrtException {
     int dim = session.config().dim();
-    double[][] sum = new double[layers.length][dim];
+    double[][][] differences = new double[layers.length][pairs.size()][dim];
     try (EditTable none = session.newEditTable(List.of())) {
-      for (Pair pair : pairs) {
-        accumulate(session, none, pair.positive(), layers, sum, 1.0);
-        accumulate(session, none, pair.negative(), layers, sum, -1.0);
-      }
-    }
-    float[][] values = new float[layers.length][dim];
-    for (int i = 0; i < layers.length; i++) {
-      for (int j = 0; j < dim; j++) {
-        values[i][j] = (float) (sum[i][j] / pairs.size());
-      }
-    }
-    return new Result(layers.clone(), values);
-  }
-
-  private void accumulate(DecoderSession session, EditTable none, String prompt, int[] layers,
-      double[][] sum, double sign) throws OrtException {
-    int[] tokens = tokenizer.encode(prompt, true, false);
-    try (KvCache cache = session.newCache(1, tokens.length)) {
-      StepOutput out = session.step(StepInput.single(tokens, 0, 0), cache, none);
-      for (int i = 0; i < layers.length; i++) {
-        float[] h = out.hidden(0, 0, layers[i]);
-        for (int j = 0; j < h.length; j++) {
-          sum[i][j] += sign * h[j];
+      for (int p = 0; p < pairs.size(); p++) {
+        float[][] positive = lastTokenStates(session, none, pairs.get(p).positive(), layers);
+        float[][] negative = lastTokenStates(session, none, pairs.get(p).negative(), layers);
+        for (int i = 0; i < layers.length; i++) {
+          for (int j = 0; j < dim; j++) {
+            differences[i][p][j] = (double) positive[i][j] - negative[i][j];
+          }
         }
       }
     }
+    float[][] values = new float[layers.length][];
+    double[] explained = new double[layers.length];
+    for (int i = 0; i < layers.length; i++) {
+      double[] mean = mean(differences[i]);
+      if (method == Method.MEAN_DIFFERENCE) {
+        values[i] = toFloat(mean);
+        explained[i] = Double.NaN;
+      } else {
+        PrincipalComponent pc = firstComponent(differences[i], mean);
+        // Positives project higher: the mean difference must have a positive projection.
+        double sign = dot(pc.direction(), mean) < 0 ? -1 : 1;
+        for (int j = 0; j < dim; j++) {
+          pc.direction()[j] *= sign;
+        }
+        values[i] = toFloat(pc.direction());
+        explained[i] = pc.explainedVariance();
+      }
+    }
+    return new Result(layers.clone(), values, explained);
+  }
+
+  private float[][] lastTokenStates(DecoderSession session, EditTable none, String prompt,
+      int[] layers) throws OrtException {
+    int[] tokens = tokenizer.encode(prompt, true, false);
+    try (KvCache cache = session.newCache(1, tokens.length)) {
+      StepOutput out = session.step(StepInput.single(tokens, 0, 0), cache, none);
+      float[][] states = new float[layers.length][];
+      for (int i = 0; i < layers.length; i++) {
+        states[i] = out.hidden(0, 0, layers[i]);
+      }
+      return states;
+    }
+  }
+
+  private record PrincipalComponent(double[] direction, double explainedVariance) {}
+
+  /**
+   * The top eigenvector of the covariance of rows about {@code mean}, by power iteration on
+   * X^T X without forming it (rows are few, dimensions many).
+   */
+  static PrincipalComponent firstComponent(double[][] rows, double[] mean) {
+    int n = rows.length;
+    int dim = mean.length;
+    double[][] centred = new double[n][dim];
+    double total = 0;
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < dim; j++) {
+        centred[r][j] = rows[r][j] - mean[j];
+        total += centred[r][j] * centred[r][j];
+      }
+    }
+    double[] v = mean.clone();
+    if (norm(v) == 0) {
+      v[0] = 1;
+    }
+    scale(v, 1 / norm(v));
+    double eigenvalue = 0;
+    for (int it = 0; it < POWER_ITERATIONS; it++) {
+      double[] next = new double[dim];
+      for (double[] row : centred) {
+        double projection = dot(row, v);
+        for (int j = 0; j < dim; j++) {
+          next[j] += projection * row[j];
+        }
+      }
+      eigenvalue = norm(next);
+      if (eigenvalue == 0) {
+        break; // no variance at all: any direction is as good; keep the mean's
+      }
+      scale(next, 1 / eigenvalue);
+      v = next;
+    }
+    return new PrincipalComponent(v, total == 0 ? 0 : eigenvalue / total);
+  }
+
+  private static double[] mean(double[][] rows) {
+    double[] m = new double[rows[0].length];
+    for (double[] row : rows) {
+      for (int j = 0; j < m.length; j++) {
+        m[j] += row[j] / rows.length;
+      }
+    }
+    return m;
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  private static double norm(double[] v) {
+    return Math.sqrt(dot(v, v));
+  }
+
+  private static void scale(double[] v, double factor) {
+    for (int i = 0; i < v.length; i++) {
+      v[i] *= factor;
+    }
+  }
+
+  private static float[] toFloat(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
   }
 }

@@ -138,7 +138,7 @@ class SteeredGenerationTest {
     List<Float> logprobs = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     GenerationRequest request = new GenerationRequest(new int[] {model.tokenizer().bos()},
-        maxTokens, SamplingParams.greedy(), List.of(), plan);
+        maxTokens, SamplingParams.greedy(), List.of(), plan, null);
     GenerationResult result = generator.run(request, new TokenSink() {
       @Override
       public void token(int id, String text, float logprob) {
