@@ -13,4 +13,19 @@ public record ResolvedEdit(
     EditOp op,
     SortedMap<Integer, float[]> layers,
     float coefficient,
-    boolean unitNormalized) {}
+    boolean unitNormalized) {
+  /** The largest L2 norm this edit adds at any of its layers (0 for a pure ablation). */
+  public double maxAddedNorm() {
+    if (op == EditOp.ABLATE) {
+      return 0;
+    }
+    if (unitNormalized) {
+      return Math.abs(coefficient);
+    }
+    double max = 0;
+    for (float[] v : layers.values()) {
+      max = Math.max(max, Math.abs(coefficient) * EditCompiler.norm(v));
+    }
+    return max;
+  }
+}
