@@ -274,6 +274,10 @@ public final class RequestValidator {
   /** Returns the layers to extract: the request's, or every layer. */
   public int[] extraction(ExtractVectorRequest r) {
     vectorId(r.getId(), "id");
+    switch (r.getMethod()) {
+      case EXTRACTION_METHOD_UNSPECIFIED, MEAN_DIFFERENCE -> { }
+      default -> throw invalid("method", "unknown extraction method " + r.getMethodValue());
+    }
     if (r.getPairsCount() == 0) {
       throw invalid("pairs", "at least one contrastive pair is required");
     }

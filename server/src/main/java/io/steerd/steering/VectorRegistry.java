@@ -42,7 +42,9 @@ public final class VectorRegistry {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
       for (Path file : files) {
         Vector v = Vector.parseFrom(Files.readAllBytes(file));
-        String expected = file.getFileName().toString().replace(SUFFIX, "");
+        String name = file.getFileName().toString();
+        // Only the trailing suffix: ids may themselves contain ".pb" (e.g. "a.pb.b").
+        String expected = name.substring(0, name.length() - SUFFIX.length());
         if (!v.getId().equals(expected)) {
           throw new IOException(file + " holds vector '" + v.getId() + "', not '" + expected + "'");
         }
