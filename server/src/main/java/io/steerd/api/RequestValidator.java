@@ -275,7 +275,7 @@ public final class RequestValidator {
   public int[] extraction(ExtractVectorRequest r) {
     vectorId(r.getId(), "id");
     switch (r.getMethod()) {
-      case EXTRACTION_METHOD_UNSPECIFIED, MEAN_DIFFERENCE -> { }
+      case EXTRACTION_METHOD_UNSPECIFIED, MEAN_DIFFERENCE, PCA -> { }
       default -> throw invalid("method", "unknown extraction method " + r.getMethodValue());
     }
     if (r.getPairsCount() == 0) {
@@ -284,9 +284,6 @@ public final class RequestValidator {
     if (r.getMethod() == ExtractionMethod.PCA && r.getPairsCount() < 2) {
       throw invalid("pairs", "PCA needs at least 2 pairs to have a variance, got "
           + r.getPairsCount());
-    }
-    if (r.getMethodValue() < 0 || r.getMethodValue() > ExtractionMethod.PCA_VALUE) {
-      throw invalid("method", "unknown extraction method " + r.getMethodValue());
     }
     if (r.getPairsCount() > MAX_PAIRS) {
       throw invalid("pairs", "at most " + MAX_PAIRS + " pairs, got " + r.getPairsCount());
