@@ -55,8 +55,17 @@ public final class Main implements Callable<Integer> {
           + "RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   int queueSize;
 
+  @Option(names = "--shadow-rate", defaultValue = "0.05",
+      description = "Share of steered Generate requests that also run unsteered, to export "
+          + "online KL, top-1 agreement and logit-gap estimates (default: ${DEFAULT-VALUE}).")
+  double shadowRate;
+
   @Override
   public Integer call() throws Exception {
+    if (!(shadowRate >= 0 && shadowRate <= 1)) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--shadow-rate must be in [0, 1], got " + shadowRate);
+    }
     Device parsed;
     try {
       parsed = Device.parse(device);
@@ -64,7 +73,7 @@ public final class Main implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), "--device: " + e.getMessage());
     }
     SteerdServer server = SteerdServer.start(new SteerdServer.Options(model, tokenizer, host, port,
-        metricsHost, metricsPort, dataDir, parsed, threads, queueSize));
+        metricsHost, metricsPort, dataDir, parsed, threads, queueSize, shadowRate));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         server.close();

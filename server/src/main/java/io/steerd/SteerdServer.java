@@ -19,6 +19,7 @@ import io.steerd.model.LoadedModel;
 import io.steerd.model.ModelLoader;
 import io.steerd.steering.VectorRegistry;
 import io.steerd.v1.SteerServiceGrpc;
+import io.steerd.v1.Vector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -34,7 +35,8 @@ public final class SteerdServer implements AutoCloseable {
    * @param threads ONNX Runtime intra-op threads; 0 lets it choose
    */
   public record Options(Path model, Path tokenizer, String host, int port, String metricsHost,
-      int metricsPort, Path dataDir, Device device, int threads, int queueSize) {}
+      int metricsPort, Path dataDir, Device device, int threads, int queueSize,
+      double shadowRate) {}
 
   private final Server server;
   private final HTTPServer metricsServer;
@@ -58,7 +60,10 @@ public final class SteerdServer implements AutoCloseable {
     Scheduler scheduler = new Scheduler(session, o.queueSize());
     SteerdMetrics metrics = new SteerdMetrics();
     HealthStatusManager health = new HealthStatusManager();
-    SteerService service = new SteerService(model, session, scheduler, registry, metrics);
+    registry.list().stream().filter(Vector::hasTradeoff)
+        .forEach(v -> metrics.recordSweep(v.getId(), v.getTradeoff().getReport()));
+    SteerService service = new SteerService(model, session, scheduler, registry, metrics,
+        o.shadowRate());
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(o.host(), o.port()))
         .addService(ServerInterceptors.intercept(service, new ExceptionInterceptor(),
             new MetricsInterceptor(metrics)))

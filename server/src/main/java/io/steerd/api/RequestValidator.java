@@ -148,16 +148,16 @@ public final class RequestValidator {
   }
 
   private ResolvedEdit resolve(Edit e, String field) {
-    String label;
+    String vectorId;
     SortedMap<Integer, float[]> values;
     switch (e.getVectorCase()) {
       case VECTOR_ID -> {
         Vector v = registry.require(e.getVectorId(), field + ".vector_id");
-        label = v.getId();
+        vectorId = v.getId();
         values = layerMap(v.getLayersList(), field + ".vector_id");
       }
       case INLINE -> {
-        label = "inline";
+        vectorId = null;
         List<LayerValues> layers = e.getInline().getLayersList();
         layerValues(layers, field + ".inline.layers");
         values = layerMap(layers, field + ".inline.layers");
@@ -188,7 +188,7 @@ public final class RequestValidator {
         }
       }
     }
-    return new ResolvedEdit(label, op, applied, e.getCoefficient(), unit);
+    return new ResolvedEdit(vectorId, op, applied, e.getCoefficient(), unit);
   }
 
   private SortedMap<Integer, float[]> selectLayers(List<Integer> layers,

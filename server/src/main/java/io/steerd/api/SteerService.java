@@ -8,6 +8,8 @@ import io.steerd.engine.GenerationResult;
 import io.steerd.engine.Generator;
 import io.steerd.engine.Scheduler;
 import io.steerd.engine.Scorer;
+import io.steerd.engine.ShadowSpec;
+import io.steerd.engine.ShadowStats;
 import io.steerd.engine.TokenSink;
 import io.steerd.errors.SteerdException;
 import io.steerd.metrics.SteerdMetrics;
@@ -37,15 +39,20 @@ import io.steerd.v1.LayerValues;
 import io.steerd.v1.ListVectorsRequest;
 import io.steerd.v1.ListVectorsResponse;
 import io.steerd.v1.ModelInfo;
+import io.steerd.v1.ProbeTokenPair;
 import io.steerd.v1.PutVectorRequest;
 import io.steerd.v1.ScoreRequest;
 import io.steerd.v1.ScoreResponse;
+import io.steerd.v1.ShadowEstimate;
 import io.steerd.v1.SteerServiceGrpc;
 import io.steerd.v1.Token;
 import io.steerd.v1.TokenizeRequest;
 import io.steerd.v1.TokenizeResponse;
 import io.steerd.v1.Vector;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -62,9 +69,11 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   private final Generator generator;
   private final VectorExtractor extractor;
   private final SteerdMetrics metrics;
+  private final double shadowRate;
 
   public SteerService(LoadedModel model, DecoderSession session, Scheduler scheduler,
-      VectorRegistry registry, SteerdMetrics metrics) {
+      VectorRegistry registry, SteerdMetrics metrics, double shadowRate) {
+    this.shadowRate = shadowRate;
     this.model = model;
     this.session = session;
     this.scheduler = scheduler;
@@ -78,7 +87,11 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   @Override
   public void generate(GenerateRequest request, StreamObserver<GenerateResponse> observer) {
     long arrival = System.nanoTime();
-    GenerationRequest generation = validator.generation(request);
+    GenerationRequest validated = validator.generation(request);
+    boolean steered = !validated.plan().isIdentity();
+    GenerationRequest generation = steered
+        && (request.getShadow() || ThreadLocalRandom.current().nextDouble() < shadowRate)
+        ? validated.withShadow(shadowSpec(validated.plan())) : validated;
     ServerCallStreamObserver<GenerateResponse> call =
         (ServerCallStreamObserver<GenerateResponse>) observer;
     AtomicBoolean cancelled = new AtomicBoolean();
@@ -99,7 +112,14 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
           call.onError(StatusMapper.toStatus(error));
           return;
         }
-        call.onNext(GenerateResponse.newBuilder().setSummary(summary(result)).build());
+        GenerateSummary.Builder summary = summary(result);
+        if (result.shadow() != null) {
+          recordShadow(generation.plan(), result.shadow());
+          if (request.getShadow()) {
+            summary.setShadow(shadowEstimate(result.shadow()));
+          }
+        }
+        call.onNext(GenerateResponse.newBuilder().setSummary(summary).build());
         call.onCompleted();
       });
     } catch (RuntimeException e) {
@@ -110,15 +130,62 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   }
 
   private void countEdits(GenerationRequest generation) {
+    Set<String> aboveBreakEven = new HashSet<>();
     for (ResolvedEdit edit : generation.plan().edits()) {
       metrics.edits.labels(edit.op().name()).inc();
+      if (edit.vectorId() != null && edit.maxAddedNorm() > breakEven(edit.vectorId())) {
+        aboveBreakEven.add(edit.vectorId());
+      }
     }
+    aboveBreakEven.forEach(v -> metrics.aboveBreakEven.labels(v).inc());
     for (double norm : generation.plan().appliedNorms()) {
       metrics.appliedNorm.observe(norm);
     }
   }
 
-  private static GenerateSummary summary(GenerationResult result) {
+  /** |r*| of the vector's last sweep, or infinity when it has none. */
+  private double breakEven(String vectorId) {
+    return registry.get(vectorId)
+        .filter(v -> v.getTradeoff().getReport().hasBreakEvenNorm())
+        .map(v -> Math.abs(v.getTradeoff().getReport().getBreakEvenNorm()))
+        .orElse(Double.POSITIVE_INFINITY);
+  }
+
+  /** Probe tokens for the online logit gap, from the first edit whose vector was swept. */
+  private ShadowSpec shadowSpec(SteeringPlan plan) {
+    for (ResolvedEdit edit : plan.edits()) {
+      List<ProbeTokenPair> pairs = edit.vectorId() == null ? List.of()
+          : registry.get(edit.vectorId()).map(v -> v.getTradeoff().getProbeTokensList())
+              .orElse(List.of());
+      if (!pairs.isEmpty()) {
+        return new ShadowSpec(pairs.stream().mapToInt(ProbeTokenPair::getDesired).toArray(),
+            pairs.stream().mapToInt(ProbeTokenPair::getUndesired).toArray());
+      }
+    }
+    return ShadowSpec.WITHOUT_PROBES;
+  }
+
+  private void recordShadow(SteeringPlan plan, ShadowStats shadow) {
+    String vector = plan.edits().get(0).label();
+    shadow.klPerToken().forEach(kl -> metrics.shadowKl.labels(vector).observe(kl));
+    for (int i = 0; i < shadow.tokens(); i++) {
+      metrics.shadowTop1Agreement.labels(vector).observe(shadow.agreedAt(i) ? 1 : 0);
+    }
+    shadow.logitGapPerToken().forEach(gap -> metrics.shadowLogitGap.labels(vector).observe(gap));
+  }
+
+  private static ShadowEstimate shadowEstimate(ShadowStats shadow) {
+    ShadowEstimate.Builder estimate = ShadowEstimate.newBuilder()
+        .setTokens(shadow.tokens())
+        .setMeanKl(shadow.meanKl())
+        .setTop1Agreement(shadow.top1Agreement());
+    if (shadow.hasLogitGap()) {
+      estimate.setMeanLogitGap(shadow.meanLogitGap());
+    }
+    return estimate.build();
+  }
+
+  private static GenerateSummary.Builder summary(GenerationResult result) {
     FinishReason reason = switch (result.reason()) {
       case LENGTH -> FinishReason.LENGTH;
       case STOP -> FinishReason.STOP;
@@ -129,8 +196,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
         .setFinishReason(reason)
         .setPromptTokens(result.promptTokens())
         .setGeneratedTokens(result.generatedTokens())
-        .setText(result.text())
-        .build();
+        .setText(result.text());
   }
 
   /** Streams tokens to the call from the model thread, timing them as it goes. */
@@ -178,8 +244,11 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
     Vector stored = request.getVector().toBuilder()
         .setCreateTime(Timestamps.fromMillis(System.currentTimeMillis()))
         .clearExtraction()
+        .clearTradeoff()
         .build();
     registry.put(stored);
+    // New values make the old sweep's figures meaningless.
+    metrics.forgetVector(stored.getId());
     observer.onNext(stored);
     observer.onCompleted();
   }
@@ -216,6 +285,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
     if (!registry.delete(request.getId())) {
       throw SteerdException.notFound("id: no vector with id '" + request.getId() + "'");
     }
+    metrics.forgetVector(request.getId());
     observer.onNext(DeleteVectorResponse.getDefaultInstance());
     observer.onCompleted();
   }
@@ -235,6 +305,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
         observer, result -> {
           Vector v = extracted(request, result);
           registry.put(v);
+          metrics.forgetVector(v.getId());
           return v;
         });
   }

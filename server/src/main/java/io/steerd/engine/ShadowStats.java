@@ -11,13 +11,11 @@ import java.util.List;
 public final class ShadowStats {
   private final List<Double> kl = new ArrayList<>();
   private final List<Double> logitGap = new ArrayList<>();
-  private int agreements;
+  private final List<Boolean> agreed = new ArrayList<>();
 
   void observe(float[] steered, float[] unsteered, ShadowSpec spec) {
     kl.add(klDivergence(steered, unsteered));
-    if (Sampler.argmax(steered) == Sampler.argmax(unsteered)) {
-      agreements++;
-    }
+    agreed.add(Sampler.argmax(steered) == Sampler.argmax(unsteered));
     if (spec.hasProbes()) {
       double gap = 0;
       for (int i = 0; i < spec.desired().length; i++) {
@@ -35,6 +33,11 @@ public final class ShadowStats {
     return kl;
   }
 
+  /** Whether token i's steered and unsteered top-1 tokens agreed. */
+  public boolean agreedAt(int i) {
+    return agreed.get(i);
+  }
+
   public List<Double> logitGapPerToken() {
     return logitGap;
   }
@@ -44,7 +47,7 @@ public final class ShadowStats {
   }
 
   public double top1Agreement() {
-    return kl.isEmpty() ? 1 : (double) agreements / kl.size();
+    return kl.isEmpty() ? 1 : agreed.stream().filter(a -> a).count() / (double) kl.size();
   }
 
   public boolean hasLogitGap() {

@@ -5,15 +5,20 @@ import java.util.SortedMap;
 /**
  * One validated edit: the values it uses at each layer it touches, and how to apply them.
  *
- * @param label bounded label for metrics: the registered vector id, or "inline"
+ * @param vectorId the registered vector's id, or null for inline values
  * @param unitNormalized rescale each layer's values to unit norm before the coefficient
  */
 public record ResolvedEdit(
-    String label,
+    String vectorId,
     EditOp op,
     SortedMap<Integer, float[]> layers,
     float coefficient,
     boolean unitNormalized) {
+  /** Label for metrics: the vector id, or "inline" (bounded either way). */
+  public String label() {
+    return vectorId == null ? "inline" : vectorId;
+  }
+
   /** The largest L2 norm this edit adds at any of its layers (0 for a pure ablation). */
   public double maxAddedNorm() {
     if (op == EditOp.ABLATE) {

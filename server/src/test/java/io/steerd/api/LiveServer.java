@@ -53,10 +53,15 @@ final class LiveServer implements AutoCloseable {
   }
 
   static LiveServer start(Path dataDir) throws Exception {
+    return start(dataDir, 0);
+  }
+
+  /** A server that shadows {@code shadowRate} of steered requests for its metrics. */
+  static LiveServer start(Path dataDir, double shadowRate) throws Exception {
     Path model = SharedFiles.stories260K();
     SteerdServer server = SteerdServer.start(new SteerdServer.Options(
         model.resolve("stories260K.bin"), model.resolve("tok512.bin"), HOST, 0, HOST, 0, dataDir,
-        Device.CPU, 1, 16));
+        Device.CPU, 1, 16, shadowRate));
     ManagedChannel channel = NettyChannelBuilder.forAddress(HOST, server.port())
         .usePlaintext()
         .build();
