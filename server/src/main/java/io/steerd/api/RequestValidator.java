@@ -13,7 +13,16 @@ import io.steerd.steering.EditOp;
 import io.steerd.steering.ResolvedEdit;
 import io.steerd.steering.SteeringPlan;
 import io.steerd.steering.VectorRegistry;
+import io.steerd.tradeoff.ProbeEvaluator;
+import io.steerd.tradeoff.ProbeSets;
+import io.steerd.tradeoff.Sweep;
+import io.steerd.v1.AlignmentProbe;
+import io.steerd.v1.ChoiceProbe;
 import io.steerd.v1.Edit;
+import io.steerd.v1.EditOperation;
+import io.steerd.v1.MeasureTradeoffRequest;
+import io.steerd.v1.Normalization;
+import io.steerd.v1.ProbeSet;
 import io.steerd.v1.ExtractVectorRequest;
 import io.steerd.v1.ExtractionMethod;
 import io.steerd.v1.GenerateRequest;
@@ -152,38 +161,39 @@ public final class RequestValidator {
     SortedMap<Integer, float[]> values;
     switch (e.getVectorCase()) {
       case VECTOR_ID -> {
-        Vector v = registry.require(e.getVectorId(), field + ".vector_id");
+        Vector v = registry.require(e.getVectorId(), path(field, "vector_id"));
         vectorId = v.getId();
-        values = layerMap(v.getLayersList(), field + ".vector_id");
+        values = layerMap(v.getLayersList(), path(field, "vector_id"));
       }
       case INLINE -> {
         vectorId = null;
         List<LayerValues> layers = e.getInline().getLayersList();
-        layerValues(layers, field + ".inline.layers");
-        values = layerMap(layers, field + ".inline.layers");
+        layerValues(layers, path(field, "inline.layers"));
+        values = layerMap(layers, path(field, "inline.layers"));
       }
-      default -> throw invalid(field, "a vector_id or inline vector is required");
+      default -> throw invalid(field.isEmpty() ? "vector_id" : field,
+          "a vector_id or inline vector is required");
     }
     if (!Float.isFinite(e.getCoefficient())) {
-      throw invalid(field + ".coefficient", "must be finite, got " + e.getCoefficient());
+      throw invalid(path(field, "coefficient"), "must be finite, got " + e.getCoefficient());
     }
     EditOp op = switch (e.getOperation()) {
       case EDIT_OPERATION_UNSPECIFIED, ADD -> EditOp.ADD;
       case ABLATE -> EditOp.ABLATE;
       case ABLATE_THEN_ADD -> EditOp.ABLATE_THEN_ADD;
-      default -> throw invalid(field + ".operation", "unknown operation " + e.getOperationValue());
+      default -> throw invalid(path(field, "operation"), "unknown operation " + e.getOperationValue());
     };
     boolean unit = switch (e.getNormalization()) {
       case NORMALIZATION_UNSPECIFIED, NONE -> false;
       case UNIT -> true;
-      default -> throw invalid(field + ".normalization",
+      default -> throw invalid(path(field, "normalization"),
           "unknown normalization " + e.getNormalizationValue());
     };
     SortedMap<Integer, float[]> applied = selectLayers(e.getLayersList(), values, field);
     if (op != EditOp.ADD || unit) {
       for (var entry : applied.entrySet()) {
         if (isZero(entry.getValue())) {
-          throw invalid(field, "the vector is zero at layer " + entry.getKey() + ", so it has no "
+          throw invalid(field.isEmpty() ? "vector_id" : field, "the vector is zero at layer " + entry.getKey() + ", so it has no "
               + "direction to " + (op != EditOp.ADD ? "ablate" : "normalise"));
         }
       }
@@ -199,7 +209,7 @@ public final class RequestValidator {
     SortedMap<Integer, float[]> applied = new TreeMap<>();
     for (int i = 0; i < layers.size(); i++) {
       int layer = layers.get(i);
-      String at = field + ".layers[" + i + "]";
+      String at = path(field, "layers[" + i + "]");
       checkLayer(layer, at);
       if (applied.containsKey(layer)) {
         throw invalid(at, "layer " + layer + " is listed twice");
@@ -213,6 +223,11 @@ public final class RequestValidator {
       applied.put(layer, v);
     }
     return applied;
+  }
+
+  /** A nested field's path; the request's own fields have no prefix. */
+  private static String path(String parent, String child) {
+    return parent.isEmpty() ? child : parent + "." + child;
   }
 
   private static SortedMap<Integer, float[]> layerMap(List<LayerValues> layers, String field) {
@@ -319,16 +334,21 @@ public final class RequestValidator {
     }
     List<Scorer.Item> out = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
-      out.add(scoreItem(items.get(i).getPrompt(), items.get(i).getContinuation(),
-          "items[" + i + "]"));
+      String at = "items[" + i + "]";
+      out.add(scoreItem(items.get(i).getPrompt(), items.get(i).getContinuation(), at,
+          at + ".continuation"));
     }
     return out;
   }
 
-  /** A prompt and continuation as token ids, or INVALID_ARGUMENT naming {@code field}. */
-  public Scorer.Item scoreItem(String prompt, String continuation, String field) {
+  /**
+   * A prompt and continuation as token ids; refusals name {@code field} for the pair and
+   * {@code continuationField} for an empty continuation.
+   */
+  private Scorer.Item scoreItem(String prompt, String continuation, String field,
+      String continuationField) {
     if (continuation.isEmpty()) {
-      throw invalid(field + ".continuation", "must not be empty");
+      throw invalid(continuationField, "must not be empty");
     }
     Scorer.Item item = new Scorer.Item(tokenizer.encode(prompt, true, false),
         tokenizer.encode(continuation, false, false));
@@ -337,6 +357,84 @@ public final class RequestValidator {
           + " tokens; the context length is " + config.contextLength());
     }
     return item;
+  }
+
+  static final double DEFAULT_SWEEP_FROM = -8;
+  static final double DEFAULT_SWEEP_TO = 8;
+  static final int DEFAULT_SWEEP_STEPS = 17;
+  static final int MAX_SWEEP_STEPS = 101;
+  static final int MAX_CHOICES = 16;
+
+  /** A sweep of the vector's norm: ADD with UNIT normalisation at each r of the grid. */
+  public Sweep sweep(MeasureTradeoffRequest r) {
+    vectorId(r.getVectorId(), "vector_id");
+    registry.require(r.getVectorId(), "vector_id");
+    double from = r.hasFrom() ? r.getFrom() : DEFAULT_SWEEP_FROM;
+    double to = r.hasTo() ? r.getTo() : DEFAULT_SWEEP_TO;
+    if (!Double.isFinite(from)) {
+      throw invalid("from", "must be finite, got " + from);
+    }
+    if (!Double.isFinite(to) || to <= from) {
+      throw invalid("to", "must be finite and greater than from (" + from + "), got " + to);
+    }
+    int steps = r.getSteps() == 0 ? DEFAULT_SWEEP_STEPS : r.getSteps();
+    if (steps < 3 || steps > MAX_SWEEP_STEPS) {
+      throw invalid("steps", "must be 3 to " + MAX_SWEEP_STEPS + ", got " + steps);
+    }
+    double lambda = r.hasExchangeRate() ? r.getExchangeRate() : 1;
+    if (!(Double.isFinite(lambda) && lambda > 0)) {
+      throw invalid("exchange_rate", "must be a finite number > 0, got " + lambda);
+    }
+    ProbeSet probes = isEmpty(r.getProbes()) ? ProbeSets.builtIn() : probes(r.getProbes());
+    double[] grid = Sweep.grid(from, to, steps);
+    List<SteeringPlan> plans = new ArrayList<>(steps);
+    int[] layers = null;
+    for (double coefficient : grid) {
+      ResolvedEdit edit = resolve(Edit.newBuilder().setVectorId(r.getVectorId())
+          .addAllLayers(r.getLayersList()).setCoefficient((float) coefficient)
+          .setOperation(EditOperation.ADD).setNormalization(Normalization.UNIT).build(), "");
+      layers = edit.layers().keySet().stream().mapToInt(Integer::intValue).toArray();
+      plans.add(EditCompiler.compile(List.of(edit), config.numLayers(), config.dim()));
+    }
+    return new Sweep(r.getVectorId(), layers, grid, plans, probes,
+        new ProbeEvaluator(tokenizer, config.contextLength(), probes), lambda);
+  }
+
+  private static boolean isEmpty(ProbeSet p) {
+    return p.getAlignmentCount() == 0 && p.getHelpfulnessCount() == 0 && p.getTextCount() == 0;
+  }
+
+  private ProbeSet probes(ProbeSet p) {
+    if (p.getAlignmentCount() == 0 && p.getHelpfulnessCount() == 0) {
+      throw invalid("probes", "needs alignment or helpfulness probes to measure a tradeoff");
+    }
+    for (int i = 0; i < p.getAlignmentCount(); i++) {
+      AlignmentProbe a = p.getAlignment(i);
+      String at = "probes.alignment[" + i + "]";
+      scoreItem(a.getPrompt(), a.getDesired(), at, at + ".desired");
+      scoreItem(a.getPrompt(), a.getUndesired(), at, at + ".undesired");
+    }
+    for (int i = 0; i < p.getHelpfulnessCount(); i++) {
+      ChoiceProbe c = p.getHelpfulness(i);
+      String at = "probes.helpfulness[" + i + "]";
+      if (c.getChoicesCount() < 2 || c.getChoicesCount() > MAX_CHOICES) {
+        throw invalid(at + ".choices", "needs 2 to " + MAX_CHOICES + " choices, got "
+            + c.getChoicesCount());
+      }
+      if (c.getAnswer() < 0 || c.getAnswer() >= c.getChoicesCount()) {
+        throw invalid(at + ".answer", "must index one of the " + c.getChoicesCount()
+            + " choices, got " + c.getAnswer());
+      }
+      for (int j = 0; j < c.getChoicesCount(); j++) {
+        scoreItem(c.getPrompt(), c.getChoices(j), at, at + ".choices[" + j + "]");
+      }
+    }
+    for (int i = 0; i < p.getTextCount(); i++) {
+      if (p.getText(i).isBlank()) {
+        throw invalid("probes.text[" + i + "]", "must not be blank");
+      }
+    }
+    return p;
   }
 
   private void extractionPrompt(String text, String field) {

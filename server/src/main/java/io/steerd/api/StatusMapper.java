@@ -40,6 +40,7 @@ public final class StatusMapper {
       case OUT_OF_RANGE -> Status.OUT_OF_RANGE;
       case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
       case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+      case ABORTED -> Status.ABORTED;
       case UNAVAILABLE -> Status.UNAVAILABLE;
     };
   }

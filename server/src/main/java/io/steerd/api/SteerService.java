@@ -19,6 +19,9 @@ import io.steerd.model.LoadedModel;
 import io.steerd.steering.ResolvedEdit;
 import io.steerd.steering.SteeringPlan;
 import io.steerd.steering.VectorExtractor;
+import io.steerd.tradeoff.ProbeEvaluator;
+import io.steerd.tradeoff.Sweep;
+import io.steerd.tradeoff.TradeoffAnalysis;
 import io.steerd.steering.VectorRegistry;
 import io.steerd.v1.ContinuationScore;
 import io.steerd.v1.DeleteVectorRequest;
@@ -38,6 +41,8 @@ import io.steerd.v1.LayerShare;
 import io.steerd.v1.LayerValues;
 import io.steerd.v1.ListVectorsRequest;
 import io.steerd.v1.ListVectorsResponse;
+import io.steerd.v1.MeasureTradeoffRequest;
+import io.steerd.v1.MeasureTradeoffResponse;
 import io.steerd.v1.ModelInfo;
 import io.steerd.v1.ProbeTokenPair;
 import io.steerd.v1.PutVectorRequest;
@@ -45,9 +50,13 @@ import io.steerd.v1.ScoreRequest;
 import io.steerd.v1.ScoreResponse;
 import io.steerd.v1.ShadowEstimate;
 import io.steerd.v1.SteerServiceGrpc;
+import io.steerd.v1.SweepProgress;
 import io.steerd.v1.Token;
 import io.steerd.v1.TokenizeRequest;
 import io.steerd.v1.TokenizeResponse;
+import io.steerd.v1.TradeoffPoint;
+import io.steerd.v1.TradeoffReport;
+import io.steerd.v1.TradeoffSummary;
 import io.steerd.v1.Vector;
 import java.util.HashSet;
 import java.util.List;
@@ -371,6 +380,88 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
         observer.onError(StatusMapper.toStatus(e));
       }
     });
+  }
+
+  @Override
+  public void measureTradeoff(MeasureTradeoffRequest request,
+      StreamObserver<MeasureTradeoffResponse> observer) {
+    Sweep sweep = validator.sweep(request);
+    ServerCallStreamObserver<MeasureTradeoffResponse> call =
+        (ServerCallStreamObserver<MeasureTradeoffResponse>) observer;
+    AtomicBoolean cancelled = new AtomicBoolean();
+    call.setOnCancelHandler(() -> cancelled.set(true));
+    new SweepRun(sweep, call, cancelled).next(0);
+  }
+
+  /**
+   * Runs a sweep one point per scheduler task, so generation requests interleave with it
+   * instead of waiting for the whole sweep.
+   */
+  private final class SweepRun {
+    private final Sweep sweep;
+    private final ServerCallStreamObserver<MeasureTradeoffResponse> call;
+    private final AtomicBoolean cancelled;
+    private final List<TradeoffPoint> points = new java.util.ArrayList<>();
+    private final long started = System.nanoTime();
+    private final Vector swept;
+
+    SweepRun(Sweep sweep, ServerCallStreamObserver<MeasureTradeoffResponse> call,
+        AtomicBoolean cancelled) {
+      this.swept = registry.require(sweep.vectorId(), "vector_id");
+      this.sweep = sweep;
+      this.call = call;
+      this.cancelled = cancelled;
+    }
+
+    void next(int i) {
+      if (cancelled.get()) {
+        return;
+      }
+      if (i == sweep.coefficients().length) {
+        finish();
+        return;
+      }
+      scheduler.submit(session -> sweep.probes().evaluate(new Scorer(session), sweep.plans().get(i)))
+          .whenComplete((result, error) -> {
+            if (cancelled.get()) {
+              return;
+            }
+            if (error != null) {
+              call.onError(StatusMapper.toStatus(error));
+              return;
+            }
+            TradeoffPoint point = TradeoffAnalysis.point(sweep.coefficients()[i], result);
+            points.add(point);
+            call.onNext(MeasureTradeoffResponse.newBuilder().setProgress(SweepProgress.newBuilder()
+                .setCompletedPoints(i + 1).setTotalPoints(sweep.coefficients().length)
+                .setPoint(point)).build());
+            next(i + 1);
+          });
+    }
+
+    private void finish() {
+      try {
+        TradeoffReport report = TradeoffAnalysis.report(sweep, points,
+            Timestamps.fromMillis(System.currentTimeMillis()), (System.nanoTime() - started) / 1e9);
+        Vector vector = registry.require(sweep.vectorId(), "vector_id");
+        if (!vector.getCreateTime().equals(swept.getCreateTime())) {
+          throw new SteerdException(SteerdException.Kind.ABORTED, "vector_id: '"
+              + sweep.vectorId() + "' was replaced during the sweep; its figures would not "
+              + "describe the new values");
+        }
+        TradeoffSummary.Builder summary = TradeoffSummary.newBuilder().setReport(report);
+        for (int[] pair : ProbeEvaluator.firstTokens(model.tokenizer(), sweep.probeSet().getAlignmentList())) {
+          summary.addProbeTokens(ProbeTokenPair.newBuilder().setDesired(pair[0])
+              .setUndesired(pair[1]));
+        }
+        registry.put(vector.toBuilder().setTradeoff(summary).build());
+        metrics.recordSweep(sweep.vectorId(), report);
+        call.onNext(MeasureTradeoffResponse.newBuilder().setReport(report).build());
+        call.onCompleted();
+      } catch (RuntimeException e) {
+        call.onError(StatusMapper.toStatus(e));
+      }
+    }
   }
 
   @Override

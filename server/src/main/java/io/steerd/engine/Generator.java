@@ -49,12 +49,12 @@ public final class Generator {
         }
         float[] logits = out.logits(STEERED_ROW, 0);
         Sampler.Choice choice = sampler.next(logits);
+        if (shadow != null) {
+          shadow.observe(logits, out.logits(SHADOW_ROW, 0), request.shadow());
+        }
         if (choice.token() == tokenizer.eos() || choice.token() == tokenizer.bos()) {
           reason = FinishReason.END_OF_SEQUENCE;
           break;
-        }
-        if (shadow != null) {
-          shadow.observe(logits, out.logits(SHADOW_ROW, 0), request.shadow());
         }
         generated++;
         released.clear();

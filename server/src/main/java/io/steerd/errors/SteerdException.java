@@ -13,6 +13,7 @@ public class SteerdException extends RuntimeException {
     OUT_OF_RANGE,
     RESOURCE_EXHAUSTED,
     FAILED_PRECONDITION,
+    ABORTED,
     UNAVAILABLE
   }
 
