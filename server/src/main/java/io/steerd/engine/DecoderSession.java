@@ -13,8 +13,10 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The decoder graph loaded into ONNX Runtime, and the one place that turns a {@link StepInput}
@@ -30,18 +32,45 @@ public final class DecoderSession implements AutoCloseable {
   private final Device device;
   private final int ablationRank;
 
+  private final DecoderGraph.Attention attention;
+  /** Outputs ONNX Runtime allocates; with fused attention the cache outputs are bound instead. */
+  private final Set<String> returned = new HashSet<>();
+
   private DecoderSession(OrtEnvironment env, OrtSession session, ModelConfig config, Device device,
-      int ablationRank) {
+      int ablationRank, DecoderGraph.Attention attention) {
     this.env = env;
     this.session = session;
     this.config = config;
     this.device = device;
     this.ablationRank = ablationRank;
+    this.attention = attention;
+    returned.add(DecoderGraph.LOGITS);
+    returned.add(DecoderGraph.HIDDEN);
+    if (attention == DecoderGraph.Attention.PORTABLE) {
+      for (int l = 0; l < config.numLayers(); l++) {
+        returned.add(DecoderGraph.newKey(l));
+        returned.add(DecoderGraph.newValue(l));
+      }
+    }
   }
 
   public static DecoderSession open(LlamaWeights weights, Device device, int threads)
       throws OrtException {
-    byte[] model = DecoderGraph.build(weights, DEFAULT_ABLATION_RANK).toByteArray();
+    return open(weights, device, threads, attentionFor(weights.config(), device));
+  }
+
+  /**
+   * ONNX Runtime's GroupQueryAttention has float kernels on the CPU only, and only for head sizes
+   * that are a multiple of 16; everything else takes the portable graph.
+   */
+  public static DecoderGraph.Attention attentionFor(ModelConfig config, Device device) {
+    return device.kind() == Device.Kind.CPU && config.headDim() % 16 == 0
+        ? DecoderGraph.Attention.FUSED : DecoderGraph.Attention.PORTABLE;
+  }
+
+  public static DecoderSession open(LlamaWeights weights, Device device, int threads,
+      DecoderGraph.Attention attention) throws OrtException {
+    byte[] model = DecoderGraph.build(weights, DEFAULT_ABLATION_RANK, attention).toByteArray();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -52,7 +81,8 @@ public final class DecoderSession implements AutoCloseable {
         addCuda(options, device);
       }
       OrtSession session = env.createSession(model, options);
-      return new DecoderSession(env, session, weights.config(), device, DEFAULT_ABLATION_RANK);
+      return new DecoderSession(env, session, weights.config(), device, DEFAULT_ABLATION_RANK,
+          attention);
     }
   }
 
@@ -74,6 +104,10 @@ public final class DecoderSession implements AutoCloseable {
     return device;
   }
 
+  public DecoderGraph.Attention attention() {
+    return attention;
+  }
+
   public int ablationRank() {
     return ablationRank;
   }
@@ -93,13 +127,23 @@ public final class DecoderSession implements AutoCloseable {
       throw new IllegalArgumentException("batch of " + batch + " rows, cache of " + cache.rows());
     }
     int steps = 0;
+    boolean fresh = true;
+    for (int b = 0; b < batch; b++) {
+      steps = Math.max(steps, in.tokens()[b].length);
+      fresh &= in.pastLengths()[b] == 0;
+    }
     for (int b = 0; b < batch; b++) {
       int length = in.tokens()[b].length;
-      if (in.pastLengths()[b] + length > cache.capacity()) {
-        throw new IllegalArgumentException("row " + b + " needs " + (in.pastLengths()[b] + length)
+      // The fused kernel writes the padded positions too, so every row needs room for them.
+      int needed = in.pastLengths()[b] + (attention == DecoderGraph.Attention.FUSED ? steps : length);
+      if (needed > cache.capacity()) {
+        throw new IllegalArgumentException("row " + b + " needs " + needed
             + " cache positions, capacity is " + cache.capacity());
       }
-      steps = Math.max(steps, length);
+      if (attention == DecoderGraph.Attention.FUSED && length != steps && !fresh) {
+        throw new IllegalArgumentException("rows of different lengths must all start from an "
+            + "empty cache");
+      }
     }
     int outputs = in.outputPositions()[0].length;
     long[] ids = new long[batch * steps];
@@ -132,12 +176,21 @@ public final class DecoderSession implements AutoCloseable {
         feeds.put(DecoderGraph.cacheKey(l), cache.keyTensor(l));
         feeds.put(DecoderGraph.cacheValue(l), cache.valueTensor(l));
       }
-      try (OrtSession.Result result = session.run(feeds)) {
+      Map<String, OnnxTensor> inPlace = new HashMap<>();
+      if (attention == DecoderGraph.Attention.FUSED) {
         for (int l = 0; l < config.numLayers(); l++) {
-          FloatBuffer keys = floats(result, DecoderGraph.newKey(l));
-          FloatBuffer values = floats(result, DecoderGraph.newValue(l));
-          for (int b = 0; b < batch; b++) {
-            cache.write(l, keys, values, steps, b, b, in.pastLengths()[b], in.tokens()[b].length);
+          inPlace.put(DecoderGraph.presentKey(l), cache.keyTensor(l));
+          inPlace.put(DecoderGraph.presentValue(l), cache.valueTensor(l));
+        }
+      }
+      try (OrtSession.Result result = session.run(feeds, returned, inPlace)) {
+        if (attention == DecoderGraph.Attention.PORTABLE) {
+          for (int l = 0; l < config.numLayers(); l++) {
+            FloatBuffer keys = floats(result, DecoderGraph.newKey(l));
+            FloatBuffer values = floats(result, DecoderGraph.newValue(l));
+            for (int b = 0; b < batch; b++) {
+              cache.write(l, keys, values, steps, b, b, in.pastLengths()[b], in.tokens()[b].length);
+            }
           }
         }
         float[] logits = array(floats(result, DecoderGraph.LOGITS));

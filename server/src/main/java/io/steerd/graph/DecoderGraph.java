@@ -46,6 +46,24 @@ public final class DecoderGraph {
   public static final String LOGITS = "logits";
   public static final String HIDDEN = "hidden";
 
+  /** How attention reads and extends the cache. */
+  public enum Attention {
+    /**
+     * ONNX Runtime's GroupQueryAttention kernel (com.microsoft domain, CPU): rotary, grouped
+     * attention over exactly each row's history, and the new keys and values written into the
+     * cache in place (outputs {@code present_key.L}/{@code present_value.L} must be bound to the
+     * cache inputs' memory). Rows of one run either all have the same number of new tokens or
+     * all start from an empty cache.
+     */
+    FUSED,
+    /**
+     * Standard ONNX operators only, for execution providers without a float GroupQueryAttention:
+     * attention over the whole cache capacity with masks, new keys and values returned as
+     * {@code key.L}/{@code value.L} for the caller to store.
+     */
+    PORTABLE
+  }
+
   /** Additive large negative rather than -inf, so a fully masked span can never produce NaN. */
   private static final float MASKED = -1e9f;
 
@@ -65,10 +83,19 @@ public final class DecoderGraph {
     return "value." + layer;
   }
 
+  public static String presentKey(int layer) {
+    return "present_key." + layer;
+  }
+
+  public static String presentValue(int layer) {
+    return "present_value." + layer;
+  }
+
   private final GraphBuilder g = new GraphBuilder("steerd_llama_decoder");
   private final LlamaWeights w;
   private final ModelConfig c;
   private final int rank;
+  private final Attention attention;
 
   // Values shared by every layer, computed once per run.
   private String cos;
@@ -80,24 +107,30 @@ public final class DecoderGraph {
   private String addRows;
   private String ablateInRows;
   private String ablateOutRows;
+  private String seqlensK;
+  private String totalLength;
+  private String cosTable;
+  private String sinTable;
 
-  private DecoderGraph(LlamaWeights weights, int ablationRank) {
+  private DecoderGraph(LlamaWeights weights, int ablationRank, Attention attention) {
     this.w = weights;
     this.c = weights.config();
     this.rank = ablationRank;
+    this.attention = attention;
   }
 
   /**
    * @param ablationRank how many ablation directions one layer of one edit configuration can
    *     carry; edits that need more are refused before they reach the graph
    */
-  public static ModelProto build(LlamaWeights weights, int ablationRank) {
+  public static ModelProto build(LlamaWeights weights, int ablationRank, Attention attention) {
     if (ablationRank < 1) {
       throw new IllegalArgumentException("ablationRank must be at least 1");
     }
-    DecoderGraph graph = new DecoderGraph(weights, ablationRank);
+    DecoderGraph graph = new DecoderGraph(weights, ablationRank, attention);
     graph.define();
-    return graph.g.model("steerd", "Llama decoder with steering ports, " + weights.config());
+    return graph.g.model("steerd", "Llama decoder with steering ports (" + attention
+        + " attention), " + weights.config());
   }
 
   private void define() {
@@ -148,9 +181,17 @@ public final class DecoderGraph {
     g.output(LOGITS, DataType.FLOAT, "batch", "outputs", (long) c.vocabSize());
     g.output(HIDDEN, DataType.FLOAT, "batch", "outputs", (long) layers, (long) c.dim());
     for (int l = 0; l < layers; l++) {
-      g.output(newKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "seq", (long) c.headDim());
-      g.output(newValue(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "seq",
-          (long) c.headDim());
+      if (attention == Attention.FUSED) {
+        g.output(presentKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache",
+            (long) c.headDim());
+        g.output(presentValue(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache",
+            (long) c.headDim());
+      } else {
+        g.output(newKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "seq",
+            (long) c.headDim());
+        g.output(newValue(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "seq",
+            (long) c.headDim());
+      }
     }
   }
 
@@ -162,23 +203,35 @@ public final class DecoderGraph {
     String axes1 = g.longs("axes.1", 1);
     String seqLength = g.op("Squeeze", "seq_length",
         g.op("Shape", "seq_length_1d", ids, attr("start", 1L), attr("end", 2L)), axes0);
-    cacheLength = g.op("Shape", "cache_length_1d", cacheKey(0), attr("start", 2L), attr("end", 3L));
-    String cacheLengthScalar = g.op("Squeeze", "cache_length", cacheLength, axes0);
 
+    gatherIndex = g.op("Unsqueeze", "gather_index", logitIndex, g.longs("axes.-1", -1));
+    float[][] tables = rotaryTables();
+    int half = c.headDim() / 2;
+    cosTable = g.floats("rope.cos_table", tables[0], c.contextLength(), half);
+    sinTable = g.floats("rope.sin_table", tables[1], c.contextLength(), half);
+    if (attention == Attention.FUSED) {
+      // GroupQueryAttention's bookkeeping: per row, (tokens after this run) - 1, and the batch's
+      // longest total as a scalar.
+      String totals = g.op("Add", "row_totals", pastLengths, seqLength);
+      seqlensK = g.op("Cast", "seqlens_k", g.op("Sub", "row_totals_minus_one", totals, one),
+          attr("to", (long) DataType.INT32.getNumber()));
+      totalLength = g.op("Cast", "total_sequence_length",
+          g.op("ReduceMax", "longest_total", totals, attr("keepdims", 0L)),
+          attr("to", (long) DataType.INT32.getNumber()));
+      return;
+    }
     String steps = g.op("Range", "steps", new String[] {zero, seqLength, one});
     String pastColumn = g.op("Unsqueeze", "past_lengths_column", pastLengths, axes1);
     String positions = g.op("Add", "positions", pastColumn, steps); // [B, S]
 
-    float[][] tables = rotaryTables();
-    int half = c.headDim() / 2;
-    String cosTable = g.floats("rope.cos_table", tables[0], c.contextLength(), half);
-    String sinTable = g.floats("rope.sin_table", tables[1], c.contextLength(), half);
     String axes2 = g.longs("axes.2.rope", 2);
     cos = g.op("Unsqueeze", "rope.cos",
         g.op("Gather", "rope.cos_rows", cosTable, positions, attr("axis", 0L)), axes2);
     sin = g.op("Unsqueeze", "rope.sin",
         g.op("Gather", "rope.sin_rows", sinTable, positions, attr("axis", 0L)), axes2);
 
+    cacheLength = g.op("Shape", "cache_length_1d", cacheKey(0), attr("start", 2L), attr("end", 3L));
+    String cacheLengthScalar = g.op("Squeeze", "cache_length", cacheLength, axes0);
     String zeroF = g.scalarFloat("const.zero_f", 0f);
     String maskedF = g.scalarFloat("const.masked", MASKED);
     // Cache positions t < past_lengths[b] are row b's history: [B, 1, 1, T].
@@ -195,18 +248,36 @@ public final class DecoderGraph {
     String rowColumn = g.op("Unsqueeze", "row_position_column", rowPosition, axes1);
     String visible = g.op("LessOrEqual", "causal_visible", steps, rowColumn); // [S*G, S]
     causalMask = g.op("Where", "causal_mask", new String[] {visible, zeroF, maskedF});
-
-    gatherIndex = g.op("Unsqueeze", "gather_index", logitIndex, g.longs("axes.-1", -1));
   }
 
   private String block(int l, String x) {
     String p = "l" + l + ".";
     int d = c.dim();
+    String xn = rmsNorm(p + "attn_norm", x, w.attentionNorm()[l]);
+    String attended = attention == Attention.FUSED ? fusedAttention(l, xn) : portableAttention(l, xn);
+    String attnOut = g.op("MatMul", p + "attn_out", attended,
+        g.floats(p + "wo_t", transpose(w.wo()[l], d, d), d, d));
+    x = g.op("Add", p + "attn_residual", x, attnOut);
+
+    int hidden = c.hiddenDim();
+    String xf = rmsNorm(p + "ffn_norm", x, w.ffnNorm()[l]);
+    String gate = g.op("MatMul", p + "gate", xf,
+        g.floats(p + "w1_t", transpose(w.w1()[l], hidden, d), d, hidden));
+    String up = g.op("MatMul", p + "up", xf,
+        g.floats(p + "w3_t", transpose(w.w3()[l], hidden, d), d, hidden));
+    String silu = g.op("Mul", p + "silu", gate, g.op("Sigmoid", p + "gate_sigmoid", gate));
+    String down = g.op("MatMul", p + "down", g.op("Mul", p + "swiglu", silu, up),
+        g.floats(p + "w2_t", transpose(w.w2()[l], d, hidden), hidden, d));
+    return g.op("Add", p + "output", x, down);
+  }
+
+  /** Attention from standard operators over the whole cache capacity, masked per row. */
+  private String portableAttention(int l, String xn) {
+    String p = "l" + l + ".";
+    int d = c.dim();
     int kv = c.kvDim();
     int hd = c.headDim();
     int group = c.groupSize();
-
-    String xn = rmsNorm(p + "attn_norm", x, w.attentionNorm()[l]);
     String q = g.op("MatMul", p + "q", xn, g.floats(p + "wq_t", transpose(w.wq()[l], d, d), d, d));
     String k = g.op("MatMul", p + "k", xn, g.floats(p + "wk_t", transpose(w.wk()[l], kv, d), d, kv));
     String v = g.op("MatMul", p + "v", xn, g.floats(p + "wv_t", transpose(w.wv()[l], kv, d), d, kv));
@@ -253,20 +324,35 @@ public final class DecoderGraph {
     attended = g.op("Transpose", p + "attended_by_position", attended,
         attrInts("perm", 0, 2, 1, 3, 4));
     attended = g.op("Reshape", p + "attended_flat", attended, g.longs(p + "flat_shape", 0, 0, d));
-    String attnOut = g.op("MatMul", p + "attn_out", attended,
-        g.floats(p + "wo_t", transpose(w.wo()[l], d, d), d, d));
-    x = g.op("Add", p + "attn_residual", x, attnOut);
+    return attended;
+  }
 
-    int hidden = c.hiddenDim();
-    String xf = rmsNorm(p + "ffn_norm", x, w.ffnNorm()[l]);
-    String gate = g.op("MatMul", p + "gate", xf,
-        g.floats(p + "w1_t", transpose(w.w1()[l], hidden, d), d, hidden));
-    String up = g.op("MatMul", p + "up", xf,
-        g.floats(p + "w3_t", transpose(w.w3()[l], hidden, d), d, hidden));
-    String silu = g.op("Mul", p + "silu", gate, g.op("Sigmoid", p + "gate_sigmoid", gate));
-    String down = g.op("MatMul", p + "down", g.op("Mul", p + "swiglu", silu, up),
-        g.floats(p + "w2_t", transpose(w.w2()[l], d, hidden), hidden, d));
-    return g.op("Add", p + "output", x, down);
+  /**
+   * GroupQueryAttention on packed QKV: one projection, then rotary, attention over each row's
+   * history and the in-place cache append in one kernel.
+   */
+  private String fusedAttention(int l, String xn) {
+    String p = "l" + l + ".";
+    int d = c.dim();
+    int kv = c.kvDim();
+    float[] packed = new float[d * (d + 2 * kv)];
+    float[] wq = transpose(w.wq()[l], d, d);
+    float[] wk = transpose(w.wk()[l], kv, d);
+    float[] wv = transpose(w.wv()[l], kv, d);
+    int width = d + 2 * kv;
+    for (int row = 0; row < d; row++) {
+      System.arraycopy(wq, row * d, packed, row * width, d);
+      System.arraycopy(wk, row * kv, packed, row * width + d, kv);
+      System.arraycopy(wv, row * kv, packed, row * width + d + kv, kv);
+    }
+    String qkv = g.op("MatMul", p + "qkv", xn, g.floats(p + "wqkv_t", packed, d, width));
+    String[] outs = g.opMulti("GroupQueryAttention", GraphBuilder.MS_DOMAIN,
+        new String[] {p + "attended", presentKey(l), presentValue(l)},
+        new String[] {qkv, "", "", cacheKey(l), cacheValue(l), seqlensK, totalLength, cosTable,
+            sinTable},
+        attr("num_heads", (long) c.numHeads()), attr("kv_num_heads", (long) c.numKvHeads()),
+        attr("do_rotary", 1L), attr("rotary_interleaved", 1L));
+    return outs[0];
   }
 
   /** The steering port at block l's output: ablate the row's directions, then add its vector. */

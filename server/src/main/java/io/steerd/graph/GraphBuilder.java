@@ -22,10 +22,13 @@ import java.util.Set;
  */
 final class GraphBuilder {
   static final int OPSET = 17;
+  /** ONNX Runtime's contrib operators. */
+  static final String MS_DOMAIN = "com.microsoft";
   private static final long IR_VERSION = 8;
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
   private final Set<String> names = new HashSet<>();
+  private final Set<String> domains = new java.util.TreeSet<>();
 
   GraphBuilder(String name) {
     graph.setName(name);
@@ -79,7 +82,17 @@ final class GraphBuilder {
   }
 
   String[] opMulti(String opType, String[] outputs, String[] inputs, AttributeProto... attributes) {
-    NodeProto.Builder node = NodeProto.newBuilder().setOpType(opType).setName(claim(outputs[0]));
+    return opMulti(opType, "", outputs, inputs, attributes);
+  }
+
+  /** A node of another operator domain; "" is the default ONNX domain. */
+  String[] opMulti(String opType, String domain, String[] outputs, String[] inputs,
+      AttributeProto... attributes) {
+    NodeProto.Builder node = NodeProto.newBuilder().setOpType(opType).setDomain(domain)
+        .setName(claim(outputs[0]));
+    if (!domain.isEmpty()) {
+      domains.add(domain);
+    }
     for (int i = 1; i < outputs.length; i++) {
       claim(outputs[i]);
     }
@@ -97,13 +110,16 @@ final class GraphBuilder {
   }
 
   ModelProto model(String producer, String docString) {
-    return ModelProto.newBuilder()
+    ModelProto.Builder model = ModelProto.newBuilder()
         .setIrVersion(IR_VERSION)
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
         .setProducerName(producer)
         .setDocString(docString)
-        .setGraph(graph)
-        .build();
+        .setGraph(graph);
+    for (String domain : domains) {
+      model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(1));
+    }
+    return model.build();
   }
 
   static AttributeProto attr(String name, long value) {
