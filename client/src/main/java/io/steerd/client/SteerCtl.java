@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             GenerateCommand.class,
             InfoCommand.class,
             TokenizeCommand.class,
+            TradeoffCommand.class,
             VectorsCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -41,6 +42,8 @@ public final class SteerCtl implements Runnable {
 
     static final Duration UNARY_DEADLINE = Duration.ofSeconds(60);
     static final Duration GENERATE_DEADLINE = Duration.ofSeconds(600);
+    /** A sweep scores every probe at every point: minutes on a CPU. */
+    static final Duration TRADEOFF_DEADLINE = Duration.ofSeconds(1800);
 
     @Spec
     CommandSpec spec;
@@ -57,7 +60,7 @@ public final class SteerCtl implements Runnable {
     @Option(
             names = "--deadline",
             paramLabel = "SECONDS",
-            description = "gRPC deadline per call. Default: 60 for unary calls, 600 for generate.")
+            description = "gRPC deadline per call. Default: 60 for unary calls, 600 for generate, 1800 for tradeoff.")
     void setDeadline(double seconds) {
         if (!(seconds > 0) || seconds > 1e9) {
             throw new ParameterException(
@@ -93,6 +96,8 @@ public final class SteerCtl implements Runnable {
     private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
 
     public static void main(String[] args) {
+        // Charts are drawn off-screen; set before any AWT class loads.
+        System.setProperty("java.awt.headless", "true");
         // Failures are reported once, as "error: CODE: ...", not also as grpc-java's log warnings.
         GRPC_LOG.setLevel(Level.SEVERE);
         // Explicit UTF-8: generated text is rarely pure ASCII, and JDK 17 would use the locale's charset.

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -12,6 +15,7 @@ import io.steerd.v1.EditOperation;
 import io.steerd.v1.ExtractVectorRequest;
 import io.steerd.v1.GenerateRequest;
 import io.steerd.v1.GenerateResponse;
+import io.steerd.v1.MeasureTradeoffRequest;
 import io.steerd.v1.Normalization;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -284,5 +288,131 @@ class SteerCtlTest {
         Result r = run("vectors", "extract", "--id", "x", "--pairs", pairs.toString());
         assertEquals(SteerCtl.EXIT_ERROR, r.code());
         assertEquals("error: " + pairs + ":2: missing or empty \"negative\"\n", r.err());
+    }
+
+    @Test
+    void tradeoffSendsTheSweepAndProbesAndWritesReportPlotAndSummary(@TempDir Path dir) throws Exception {
+        Path probes = Files.createDirectory(dir.resolve("probes"));
+        Files.writeString(probes.resolve("alignment.jsonl"), ProbeFilesTest.ALIGNMENT);
+        Files.writeString(probes.resolve("helpfulness.jsonl"), ProbeFilesTest.HELPFULNESS);
+        Files.writeString(probes.resolve("text.txt"), "One day a bird sang.\n");
+        Path text = Files.writeString(dir.resolve("valid.txt"), "Tom had a red ball.\n\nThe end.\n");
+        Path report = dir.resolve("report.json");
+        Path png = dir.resolve("tradeoff.png");
+
+        Result r = run("tradeoff", "--vector", "known", "--layers", "1-3", "--from", "-4", "--to", "4",
+                "--steps", "9", "--exchange-rate", "2", "--probes", probes.toString(), "--text", text.toString(),
+                "--out", report.toString(), "--plot", png.toString());
+        assertEquals(0, r.code(), r.err());
+
+        MeasureTradeoffRequest request = service.lastTradeoff.get();
+        assertEquals("known", request.getVectorId());
+        assertEquals(List.of(1, 2, 3), request.getLayersList());
+        assertTrue(request.hasFrom());
+        assertEquals(-4, request.getFrom());
+        assertEquals(4, request.getTo());
+        assertEquals(9, request.getSteps());
+        assertEquals(2, request.getExchangeRate());
+        assertEquals(2, request.getProbes().getAlignmentCount());
+        assertEquals(" happy", request.getProbes().getAlignment(0).getDesired());
+        assertEquals(2, request.getProbes().getHelpfulnessCount());
+        assertEquals(List.of("One day a bird sang.", "Tom had a red ball.", "The end."),
+                request.getProbes().getTextList());
+
+        assertEquals("point 1/2  r=0.000  alignment=0.050\u00b10.040  helpfulness=0.800\u00b10.025  text_ll=-1.25\n"
+                + "point 2/2  r=4.000  alignment=0.900\u00b10.030  helpfulness=0.700\u00b10.030  text_ll=-1.50\n",
+                r.err());
+
+        JsonObject json = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+        JsonObject first = json.getAsJsonArray("points").get(0).getAsJsonObject();
+        assertEquals(0.0, first.get("coefficient").getAsDouble()); // printed although zero
+        assertEquals(0.025, first.get("helpfulness_stderr").getAsDouble());
+        assertEquals(-1.25, first.get("text_logprob").getAsDouble());
+        JsonObject alignment = json.getAsJsonObject("fits").getAsJsonObject("alignment");
+        assertEquals(0.35, alignment.getAsJsonObject("params").get("a").getAsDouble());
+        assertEquals(0.05, alignment.getAsJsonObject("params").get("b0").getAsDouble());
+        assertEquals(0.987, alignment.get("r2").getAsDouble());
+        assertEquals("FIT_OK", alignment.get("status").getAsString());
+        assertEquals(2.5, json.get("break_even_norm").getAsDouble());
+        assertEquals("BREAK_EVEN_FOUND", json.get("break_even_status").getAsString());
+        assertEquals(2.0, json.get("exchange_rate").getAsDouble());
+        assertEquals(3, json.get("text_passages").getAsInt());
+        assertEquals("known", Json.merge(Files.readString(report), io.steerd.v1.TradeoffReport.newBuilder())
+                .getVectorId());
+
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(1000, image.getWidth());
+        assertEquals(600, image.getHeight());
+
+        assertTrue(r.out().startsWith("tradeoff of known at layers 1-3: 2 points, 2 alignment and 2 helpfulness "
+                + "probes, 3 text passages, 1.5 s\n"), r.out());
+        assertTrue(r.out().contains("alignment   B(r) = tanh(a*r + b0)  FIT_OK  a=0.35\u00b10.012  b0=0.05\u00b10.02"
+                + "  R\u00b2=0.9870"), r.out());
+        assertTrue(r.out().contains("helpfulness P(r) = 1/(1 + a + a*(b^2/2)*r^2)  FIT_OK  a=0.25\u00b10.01"), r.out());
+        assertTrue(r.out().contains("alignment   near r=0 (c0 + c1*r)  c1=0.33  95% CI [0.29, 0.37]"
+                + " (|r| <= 4, 9 points)\n"), r.out());
+        assertTrue(r.out().contains("helpfulness near r=0 (c0 + c1*r + c2*r^2)  c1=-0.002  95% CI [-0.009, 0.005]"
+                + " (|r| <= 4, 9 points)\n"), r.out());
+        assertTrue(r.out().contains("break-even  BREAK_EVEN_FOUND (exchange rate 2): r* = 2.5; "
+                + "marginal gain equals marginal loss\n"), r.out());
+        assertTrue(r.out().endsWith("report: " + report + "\nplot:   " + png + "\n"), r.out());
+    }
+
+    @Test
+    void tradeoffDefaultsLeaveTheOptionalFieldsUnset(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("report.json");
+        Result r = run("tradeoff", "--vector", "known", "--out", report.toString());
+        assertEquals(0, r.code(), r.err());
+
+        MeasureTradeoffRequest request = service.lastTradeoff.get();
+        assertFalse(request.hasFrom());
+        assertFalse(request.hasTo());
+        assertFalse(request.hasExchangeRate());
+        assertEquals(0, request.getSteps());
+        assertFalse(request.hasProbes(), "an empty ProbeSet selects the server's built-in sets");
+        assertEquals(List.of(), request.getLayersList());
+
+        // The built-in sets have no text, so no text_ll in the progress or the points.
+        assertEquals("point 1/2  r=0.000  alignment=0.050\u00b10.040  helpfulness=0.800\u00b10.025\n"
+                + "point 2/2  r=4.000  alignment=0.900\u00b10.030  helpfulness=0.700\u00b10.030\n", r.err());
+        JsonObject first = JsonParser.parseString(Files.readString(report)).getAsJsonObject()
+                .getAsJsonArray("points").get(0).getAsJsonObject();
+        assertEquals(0.0, first.get("coefficient").getAsDouble());
+        assertFalse(first.has("text_logprob"), first.toString());
+        assertFalse(r.out().contains("plot:"), r.out());
+    }
+
+    @Test
+    void tradeoffUsageAndInputErrors(@TempDir Path dir) throws Exception {
+        String out = dir.resolve("report.json").toString();
+        Result textAlone = run("tradeoff", "--vector", "known", "--text", "valid.txt", "--out", out);
+        assertEquals(SteerCtl.EXIT_USAGE, textAlone.code());
+        assertTrue(textAlone.err().contains("--text needs --probes DIR"), textAlone.err());
+
+        Result noOut = run("tradeoff", "--vector", "known");
+        assertEquals(SteerCtl.EXIT_USAGE, noOut.code());
+        assertTrue(noOut.err().contains("Missing required option: '--out=FILE'"), noOut.err());
+
+        Result badLayers = run("tradeoff", "--vector", "known", "--layers", "2-1", "--out", out);
+        assertEquals(SteerCtl.EXIT_USAGE, badLayers.code());
+        assertTrue(badLayers.err().contains("Invalid value for option '--layers': bad layer range '2-1'"),
+                badLayers.err());
+
+        Path probes = Files.createDirectory(dir.resolve("probes"));
+        Path helpfulness = Files.writeString(probes.resolve("helpfulness.jsonl"), "{\"prompt\": \"x\",\n");
+        Result badProbe = run("tradeoff", "--vector", "known", "--probes", probes.toString(), "--out", out);
+        assertEquals(SteerCtl.EXIT_ERROR, badProbe.code());
+        assertTrue(badProbe.err().startsWith("error: " + helpfulness + ":1: not a ChoiceProbe: "), badProbe.err());
+
+        Path nowhere = dir.resolve("no/such/dir/report.json");
+        Result badOut = run("tradeoff", "--vector", "known", "--out", nowhere.toString());
+        assertEquals(SteerCtl.EXIT_ERROR, badOut.code());
+        assertTrue(badOut.err().startsWith("error: cannot write --out " + nowhere + ": no such directory"),
+                badOut.err());
+
+        Result noReport = run("tradeoff", "--vector", "noreport", "--out", out);
+        assertEquals(SteerCtl.EXIT_ERROR, noReport.code());
+        assertTrue(noReport.err().endsWith("error: the server ended the stream without a report\n"), noReport.err());
+        assertFalse(Files.exists(dir.resolve("report.json")));
     }
 }

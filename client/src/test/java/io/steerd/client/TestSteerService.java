@@ -16,6 +16,11 @@ import io.steerd.v1.GetModelInfoRequest;
 import io.steerd.v1.GetVectorRequest;
 import io.steerd.v1.LayerNorm;
 import io.steerd.v1.LayerValues;
+import io.steerd.v1.MeasureTradeoffRequest;
+import io.steerd.v1.MeasureTradeoffResponse;
+import io.steerd.v1.SweepProgress;
+import io.steerd.v1.TradeoffPoint;
+import io.steerd.v1.TradeoffReport;
 import io.steerd.v1.ListVectorsRequest;
 import io.steerd.v1.ListVectorsResponse;
 import io.steerd.v1.ModelInfo;
@@ -41,6 +46,14 @@ final class TestSteerService extends SteerServiceGrpc.SteerServiceImplBase {
     final AtomicReference<PutVectorRequest> lastPut = new AtomicReference<>();
     final AtomicReference<ListVectorsRequest> lastList = new AtomicReference<>();
     final AtomicReference<TokenizeRequest> lastTokenize = new AtomicReference<>();
+    final AtomicReference<MeasureTradeoffRequest> lastTradeoff = new AtomicReference<>();
+
+    /** The two sweep points measureTradeoff streams, r = 0 first. */
+    static final List<TradeoffPoint> SWEEP = List.of(
+            TradeoffPoint.newBuilder().setCoefficient(0).setAlignment(0.05).setAlignmentStderr(0.04)
+                    .setHelpfulness(0.8).setHelpfulnessStderr(0.025).setTextLogprob(-1.25).build(),
+            TradeoffPoint.newBuilder().setCoefficient(4).setAlignment(0.9).setAlignmentStderr(0.03)
+                    .setHelpfulness(0.7).setHelpfulnessStderr(0.03).setTextLogprob(-1.5).build());
 
     static Vector known() {
         return Vector.newBuilder()
@@ -169,6 +182,40 @@ final class TestSteerService extends SteerServiceGrpc.SteerServiceImplBase {
         response.addTokens(Token.newBuilder().setId(15043).setPiece(" Hello"));
         response.addTokens(Token.newBuilder().setId(13).setPiece("<0x0A>"));
         out.onNext(response.build());
+        out.onCompleted();
+    }
+
+    /** Two progress messages, then a report; vector "noreport" ends the stream without one. */
+    @Override
+    public void measureTradeoff(MeasureTradeoffRequest request, StreamObserver<MeasureTradeoffResponse> out) {
+        lastTradeoff.set(request);
+        // Like the server, points carry text measurements only when there was text to score.
+        List<TradeoffPoint> points = request.getProbes().getTextCount() > 0 ? SWEEP
+                : SWEEP.stream().map(p -> p.toBuilder().clearTextLogprob().build()).toList();
+        for (int i = 0; i < points.size(); i++) {
+            out.onNext(MeasureTradeoffResponse.newBuilder().setProgress(SweepProgress.newBuilder()
+                    .setCompletedPoints(i + 1).setTotalPoints(points.size()).setPoint(points.get(i))).build());
+        }
+        if (request.getVectorId().equals("noreport")) {
+            out.onCompleted();
+            return;
+        }
+        boolean builtIn = !request.hasProbes();
+        TradeoffReport report = TradeoffReport.newBuilder()
+                .setVectorId(request.getVectorId())
+                .addAllLayers(request.getLayersCount() > 0 ? request.getLayersList() : List.of(1, 2))
+                .addAllPoints(points)
+                .setFits(TradeoffFixtures.goodReport().getFits())
+                .setBreakEvenNorm(2.5)
+                .setBreakEvenStatus(io.steerd.v1.BreakEvenStatus.BREAK_EVEN_FOUND)
+                .setBreakEvenReason("marginal gain equals marginal loss")
+                .setExchangeRate(request.hasExchangeRate() ? request.getExchangeRate() : 1)
+                .setAlignmentProbes(builtIn ? 24 : request.getProbes().getAlignmentCount())
+                .setHelpfulnessProbes(builtIn ? 32 : request.getProbes().getHelpfulnessCount())
+                .setTextPassages(request.getProbes().getTextCount())
+                .setSeconds(1.5)
+                .build();
+        out.onNext(MeasureTradeoffResponse.newBuilder().setReport(report).build());
         out.onCompleted();
     }
 }
