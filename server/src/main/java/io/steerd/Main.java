@@ -50,6 +50,11 @@ public final class Main implements Callable<Integer> {
       description = "ONNX Runtime intra-op threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(names = "--max-batch", defaultValue = "16",
+      description = "Sequences decoded together (KV cache slots of a full context each; a "
+          + "shadowed request takes two) (default: ${DEFAULT-VALUE}).")
+  int maxBatch;
+
   @Option(names = "--queue-size", defaultValue = "256",
       description = "Requests that may wait for the model before new ones get "
           + "RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
@@ -62,6 +67,10 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (maxBatch < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--max-batch must be at least 1, got " + maxBatch);
+    }
     if (!(shadowRate >= 0 && shadowRate <= 1)) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--shadow-rate must be in [0, 1], got " + shadowRate);
@@ -73,7 +82,7 @@ public final class Main implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), "--device: " + e.getMessage());
     }
     SteerdServer server = SteerdServer.start(new SteerdServer.Options(model, tokenizer, host, port,
-        metricsHost, metricsPort, dataDir, parsed, threads, queueSize, shadowRate));
+        metricsHost, metricsPort, dataDir, parsed, threads, maxBatch, queueSize, shadowRate));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         server.close();

@@ -35,7 +35,7 @@ public final class SteerdServer implements AutoCloseable {
    * @param threads ONNX Runtime intra-op threads; 0 lets it choose
    */
   public record Options(Path model, Path tokenizer, String host, int port, String metricsHost,
-      int metricsPort, Path dataDir, Device device, int threads, int queueSize,
+      int metricsPort, Path dataDir, Device device, int threads, int maxBatch, int queueSize,
       double shadowRate) {}
 
   private final Server server;
@@ -57,8 +57,14 @@ public final class SteerdServer implements AutoCloseable {
     LoadedModel model = ModelLoader.load(o.model(), o.tokenizer());
     VectorRegistry registry = VectorRegistry.open(o.dataDir());
     DecoderSession session = DecoderSession.open(model.weights(), o.device(), o.threads());
-    Scheduler scheduler = new Scheduler(session, o.queueSize());
+    Scheduler scheduler = new Scheduler(session, model.tokenizer(), o.maxBatch(), o.queueSize());
     SteerdMetrics metrics = new SteerdMetrics();
+    metrics.queuedRequests.setChild(new io.prometheus.client.Gauge.Child() {
+      @Override
+      public double get() {
+        return scheduler.waiting();
+      }
+    });
     HealthStatusManager health = new HealthStatusManager();
     registry.list().stream().filter(Vector::hasTradeoff)
         .forEach(v -> metrics.recordSweep(v.getId(), v.getTradeoff().getReport()));

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.steerd.v1.ContrastPair;
 import io.steerd.v1.DeleteVectorRequest;
 import io.steerd.v1.ExtractVectorRequest;
+import io.steerd.v1.ExtractionMethod;
 import io.steerd.v1.GetVectorRequest;
 import io.steerd.v1.LayerNorm;
 import io.steerd.v1.LayerValues;
@@ -118,9 +119,20 @@ final class VectorsCommand implements Runnable {
                     description = "Layers to extract, e.g. 0-4 or 1;3. Default: every layer.") String layers,
             @Option(names = "--description", paramLabel = "TEXT", description = "Free text.") String description,
             @Option(names = "--overwrite", description = "Replace an existing vector with this id.")
-                    boolean overwrite)
+                    boolean overwrite,
+            @Option(names = "--method", defaultValue = "mean", paramLabel = "mean|pca",
+                    description = "mean: mean of positive minus negative; pca: first principal component "
+                            + "of the paired differences (default: ${DEFAULT-VALUE}).")
+                    String method)
             throws IOException {
-        ExtractVectorRequest.Builder request = ExtractVectorRequest.newBuilder().setId(id).setOverwrite(overwrite);
+        ExtractionMethod extraction = switch (method.toLowerCase(java.util.Locale.ROOT)) {
+            case "mean" -> ExtractionMethod.MEAN_DIFFERENCE;
+            case "pca" -> ExtractionMethod.PCA;
+            default -> throw new ParameterException(spec.commandLine().getSubcommands().get("extract"),
+                    "Invalid value for option '--method': expected mean or pca, got '" + method + "'");
+        };
+        ExtractVectorRequest.Builder request = ExtractVectorRequest.newBuilder().setId(id).setOverwrite(overwrite)
+                .setMethod(extraction);
         if (layers != null) {
             try {
                 request.addAllLayers(Layers.parse(layers));
@@ -146,6 +158,11 @@ final class VectorsCommand implements Runnable {
         out.println("norms:");
         for (LayerNorm norm : vector.getExtraction().getNormsList()) {
             out.printf("  layer %d\t%.6f%n", norm.getLayer(), norm.getNorm());
+        }
+        if (vector.getExtraction().getExplainedVarianceCount() > 0) {
+            out.println("explained variance:");
+            vector.getExtraction().getExplainedVarianceList().forEach(
+                    share -> out.printf("  layer %d\t%.4f%n", share.getLayer(), share.getShare()));
         }
         out.flush();
     }

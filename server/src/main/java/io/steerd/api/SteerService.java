@@ -5,7 +5,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.steerd.engine.GenerationRequest;
 import io.steerd.engine.GenerationResult;
-import io.steerd.engine.Generator;
 import io.steerd.engine.Scheduler;
 import io.steerd.engine.Scorer;
 import io.steerd.engine.ShadowSpec;
@@ -75,7 +74,6 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   private final Scheduler scheduler;
   private final VectorRegistry registry;
   private final RequestValidator validator;
-  private final Generator generator;
   private final VectorExtractor extractor;
   private final SteerdMetrics metrics;
   private final double shadowRate;
@@ -89,7 +87,6 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
     this.registry = registry;
     this.metrics = metrics;
     this.validator = new RequestValidator(model.config(), model.tokenizer(), registry);
-    this.generator = new Generator(session, model.tokenizer());
     this.extractor = new VectorExtractor(model.tokenizer());
   }
 
@@ -109,10 +106,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
 
     metrics.runningStreams.inc();
     try {
-      scheduler.submit(session -> {
-        metrics.promptTokens.inc(generation.prompt().length);
-        return generator.run(generation, sink);
-      }).whenComplete((result, error) -> {
+      scheduler.generate(generation, sink).whenComplete((result, error) -> {
         metrics.runningStreams.dec();
         if (cancelled.get()) {
           return; // the client is gone; nothing can be sent
@@ -121,6 +115,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
           call.onError(StatusMapper.toStatus(error));
           return;
         }
+        metrics.promptTokens.inc(result.promptTokens());
         GenerateSummary.Builder summary = summary(result);
         if (result.shadow() != null) {
           recordShadow(generation.plan(), result.shadow());

@@ -120,8 +120,22 @@ public final class DecoderSession implements AutoCloseable {
     return new EditTable(env, config, ablationRank, plans);
   }
 
-  /** Runs one forward pass and writes the new tokens' keys and values into {@code cache}. */
+  /** Runs one forward pass over all of {@code cache}'s rows (row b of the batch is cache row b). */
   public StepOutput step(StepInput in, KvCache cache, EditTable edits) throws OrtException {
+    return step(in, cache.whole(), cache, edits);
+  }
+
+  /** Runs one forward pass over cache rows [first, first + batch). */
+  public StepOutput step(StepInput in, KvCache cache, int first, EditTable edits)
+      throws OrtException {
+    try (KvCache.View view = cache.view(first, in.batchSize())) {
+      return step(in, view, cache, edits);
+    }
+  }
+
+  /** Runs one forward pass and leaves the new tokens' keys and values in the cache view. */
+  private StepOutput step(StepInput in, KvCache.View cache, KvCache owner, EditTable edits)
+      throws OrtException {
     int batch = in.batchSize();
     if (batch != cache.rows()) {
       throw new IllegalArgumentException("batch of " + batch + " rows, cache of " + cache.rows());
@@ -172,9 +186,13 @@ public final class DecoderSession implements AutoCloseable {
       feeds.put(DecoderGraph.STEER_ADD, edits.add());
       feeds.put(DecoderGraph.STEER_ABLATE_IN, edits.ablateIn());
       feeds.put(DecoderGraph.STEER_ABLATE_OUT, edits.ablateOut());
+      // A portable step with no history attends to an empty cache instead of a masked one.
+      OnnxTensor noHistory = attention == DecoderGraph.Attention.PORTABLE && fresh
+          ? own(owned, FloatBuffer.allocate(0), batch, config.numKvHeads(), 0, config.headDim())
+          : null;
       for (int l = 0; l < config.numLayers(); l++) {
-        feeds.put(DecoderGraph.cacheKey(l), cache.keyTensor(l));
-        feeds.put(DecoderGraph.cacheValue(l), cache.valueTensor(l));
+        feeds.put(DecoderGraph.cacheKey(l), noHistory != null ? noHistory : cache.keyTensor(l));
+        feeds.put(DecoderGraph.cacheValue(l), noHistory != null ? noHistory : cache.valueTensor(l));
       }
       Map<String, OnnxTensor> inPlace = new HashMap<>();
       if (attention == DecoderGraph.Attention.FUSED) {
@@ -189,7 +207,8 @@ public final class DecoderSession implements AutoCloseable {
             FloatBuffer keys = floats(result, DecoderGraph.newKey(l));
             FloatBuffer values = floats(result, DecoderGraph.newValue(l));
             for (int b = 0; b < batch; b++) {
-              cache.write(l, keys, values, steps, b, b, in.pastLengths()[b], in.tokens()[b].length);
+              owner.write(cache, l, keys, values, steps, b, in.pastLengths()[b],
+                  in.tokens()[b].length);
             }
           }
         }
@@ -205,6 +224,13 @@ public final class DecoderSession implements AutoCloseable {
 
   private OnnxTensor own(List<OnnxTensor> owned, long[] data, long... shape) throws OrtException {
     OnnxTensor t = OnnxTensor.createTensor(env, LongBuffer.wrap(data), shape);
+    owned.add(t);
+    return t;
+  }
+
+  private OnnxTensor own(List<OnnxTensor> owned, FloatBuffer data, long... shape)
+      throws OrtException {
+    OnnxTensor t = OnnxTensor.createTensor(env, data, shape);
     owned.add(t);
     return t;
   }

@@ -22,9 +22,13 @@ public final class Scorer {
   /** The continuation's log-probabilities, and how many tokens were the model's argmax. */
   public record Score(double logprob, float[] tokenLogprobs, int top1Matches) {}
 
-  /** Rows per forward pass, and a bound on the logits one pass may return (floats). */
+  /**
+   * Rows per forward pass, and bounds on the floats one pass may hold in logits and in attention
+   * scores (rows x heads x length^2), so long texts run in smaller batches that stay in cache.
+   */
   private static final int MAX_ROWS = 16;
   private static final long MAX_LOGIT_FLOATS = 8L << 20;
+  private static final long MAX_SCORE_FLOATS = 4L << 20;
 
   private final DecoderSession session;
 
@@ -46,9 +50,14 @@ public final class Scorer {
       while (start < order.length) {
         int end = start;
         int widest = 0;
+        int heads = session.config().numHeads();
         while (end < order.length && end - start < MAX_ROWS) {
-          int width = Math.max(widest, items.get(order[end]).continuation().length);
-          if (end > start && (long) (end - start + 1) * width * vocab > MAX_LOGIT_FLOATS) {
+          Item item = items.get(order[end]);
+          int width = Math.max(widest, item.continuation().length);
+          long rows = end - start + 1;
+          long length = item.length();
+          if (end > start && (rows * width * vocab > MAX_LOGIT_FLOATS
+              || rows * heads * length * length > MAX_SCORE_FLOATS)) {
             break;
           }
           widest = width;

@@ -61,7 +61,7 @@ final class LiveServer implements AutoCloseable {
     Path model = SharedFiles.stories260K();
     SteerdServer server = SteerdServer.start(new SteerdServer.Options(
         model.resolve("stories260K.bin"), model.resolve("tok512.bin"), HOST, 0, HOST, 0, dataDir,
-        Device.CPU, 1, 16, shadowRate));
+        Device.CPU, 1, 8, 16, shadowRate));
     ManagedChannel channel = NettyChannelBuilder.forAddress(HOST, server.port())
         .usePlaintext()
         .build();
@@ -127,6 +127,10 @@ final class LiveServer implements AutoCloseable {
     assertEquals(3, g.tokens().size(), () -> "tokens: " + g.tokens());
     assertEquals(FinishReason.LENGTH, g.summary().getFinishReason());
     assertEquals(3, g.summary().getGeneratedTokens());
+  }
+
+  int port() {
+    return server.port();
   }
 
   /** The Prometheus text exposition from the server's metrics endpoint. */

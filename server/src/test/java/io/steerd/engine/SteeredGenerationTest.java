@@ -26,19 +26,20 @@ class SteeredGenerationTest {
 
   private static LoadedModel model;
   private static DecoderSession session;
-  private static Generator generator;
+  private static Scheduler scheduler;
   private static float[] direction;
 
   @BeforeAll
   static void open() throws Exception {
     model = ModelFixture.stories260K();
     session = DecoderSession.open(model.weights(), Device.CPU, 1);
-    generator = new Generator(session, model.tokenizer());
+    scheduler = new Scheduler(session, model.tokenizer(), 4, 8);
     direction = OnnxParityTest.randomVector(new Random(11), model.config().dim());
   }
 
   @AfterAll
   static void close() throws Exception {
+    scheduler.close();
     session.close();
   }
 
@@ -139,7 +140,7 @@ class SteeredGenerationTest {
     List<String> texts = new ArrayList<>();
     GenerationRequest request = new GenerationRequest(new int[] {model.tokenizer().bos()},
         maxTokens, SamplingParams.greedy(), List.of(), plan, null);
-    GenerationResult result = generator.run(request, new TokenSink() {
+    GenerationResult result = scheduler.generate(request, new TokenSink() {
       @Override
       public void token(int id, String text, float logprob) {
         tokens.add(id);
@@ -151,7 +152,7 @@ class SteeredGenerationTest {
       public boolean cancelled() {
         return false;
       }
-    });
+    }).get(30, java.util.concurrent.TimeUnit.SECONDS);
     return new Recorded(tokens, logprobs, texts, result);
   }
 }
