@@ -35,8 +35,8 @@ public final class SteerdServer implements AutoCloseable {
    * @param threads ONNX Runtime intra-op threads; 0 lets it choose
    */
   public record Options(Path model, Path tokenizer, String host, int port, String metricsHost,
-      int metricsPort, Path dataDir, Device device, int threads, int maxBatch, int queueSize,
-      double shadowRate) {}
+      int metricsPort, Path dataDir, Device device, int threads, boolean spinWait, int maxBatch,
+      int queueSize, double shadowRate) {}
 
   private final Server server;
   private final HTTPServer metricsServer;
@@ -56,7 +56,8 @@ public final class SteerdServer implements AutoCloseable {
   public static SteerdServer start(Options o) throws Exception {
     LoadedModel model = ModelLoader.load(o.model(), o.tokenizer());
     VectorRegistry registry = VectorRegistry.open(o.dataDir());
-    DecoderSession session = DecoderSession.open(model.weights(), o.device(), o.threads());
+    DecoderSession session = DecoderSession.open(model.weights(), o.device(), o.threads(),
+        o.spinWait());
     Scheduler scheduler = new Scheduler(session, model.tokenizer(), o.maxBatch(), o.queueSize());
     SteerdMetrics metrics = new SteerdMetrics();
     metrics.queuedRequests.setChild(new io.prometheus.client.Gauge.Child() {

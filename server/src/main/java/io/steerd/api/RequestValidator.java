@@ -84,7 +84,8 @@ public final class RequestValidator {
     List<String> stop = stopSequences(r.getStopList());
     SteeringPlan plan = plan(r.getEditsList(), "edits");
     return new GenerationRequest(prompt, r.getMaxTokens(),
-        new SamplingParams(temperature, r.getTopK(), topP, seed), stop, plan, null);
+        new SamplingParams(temperature, r.getTopK(), topP, seed), stop, r.getIgnoreEos(), plan,
+        null);
   }
 
   private int[] prompt(GenerateRequest r) {

@@ -45,6 +45,7 @@ public final class DecoderSession implements AutoCloseable {
     this.ablationRank = ablationRank;
     this.attention = attention;
     returned.add(DecoderGraph.LOGITS);
+    returned.add(DecoderGraph.LOG_NORMALIZER);
     returned.add(DecoderGraph.HIDDEN);
     if (attention == DecoderGraph.Attention.PORTABLE) {
       for (int l = 0; l < config.numLayers(); l++) {
@@ -56,7 +57,22 @@ public final class DecoderSession implements AutoCloseable {
 
   public static DecoderSession open(LlamaWeights weights, Device device, int threads)
       throws OrtException {
-    return open(weights, device, threads, attentionFor(weights.config(), device));
+    return open(weights, device, threads, false);
+  }
+
+  /**
+   * @param spinWait let ONNX Runtime's worker threads spin between operators: lower latency on
+   *     an idle machine, but they burn the cores the gRPC threads (and, in a pod, the
+   *     application) need, so it is off by default
+   */
+  public static DecoderSession open(LlamaWeights weights, Device device, int threads,
+      boolean spinWait) throws OrtException {
+    return open(weights, device, threads, spinWait, attentionFor(weights.config(), device));
+  }
+
+  public static DecoderSession open(LlamaWeights weights, Device device, int threads,
+      DecoderGraph.Attention attention) throws OrtException {
+    return open(weights, device, threads, false, attention);
   }
 
   /**
@@ -69,7 +85,7 @@ public final class DecoderSession implements AutoCloseable {
   }
 
   public static DecoderSession open(LlamaWeights weights, Device device, int threads,
-      DecoderGraph.Attention attention) throws OrtException {
+      boolean spinWait, DecoderGraph.Attention attention) throws OrtException {
     byte[] model = DecoderGraph.build(weights, DEFAULT_ABLATION_RANK, attention).toByteArray();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -77,6 +93,7 @@ public final class DecoderSession implements AutoCloseable {
       if (threads > 0) {
         options.setIntraOpNumThreads(threads);
       }
+      options.addConfigEntry("session.intra_op.allow_spinning", spinWait ? "1" : "0");
       if (device.kind() == Device.Kind.CUDA) {
         addCuda(options, device);
       }
@@ -213,9 +230,10 @@ public final class DecoderSession implements AutoCloseable {
           }
         }
         float[] logits = array(floats(result, DecoderGraph.LOGITS));
+        float[] normalizers = array(floats(result, DecoderGraph.LOG_NORMALIZER));
         float[] hidden = array(floats(result, DecoderGraph.HIDDEN));
-        return new StepOutput(logits, hidden, outputs, config.vocabSize(), config.numLayers(),
-            config.dim());
+        return new StepOutput(logits, normalizers, hidden, outputs, config.vocabSize(),
+            config.numLayers(), config.dim());
       }
     } finally {
       owned.forEach(OnnxTensor::close);

@@ -16,9 +16,10 @@ public final class Sampler {
     this.random = new SplittableRandom(params.seed());
   }
 
-  public Choice next(float[] logits) {
+  /** @param logNormalizer log(sum(exp(logits))), from the graph */
+  public Choice next(float[] logits, float logNormalizer) {
     int token = params.isGreedy() ? argmax(logits) : sample(logits);
-    return new Choice(token, (float) logSoftmax(logits, token));
+    return new Choice(token, logits[token] - logNormalizer);
   }
 
   static int argmax(float[] logits) {
@@ -74,15 +75,5 @@ public final class Sampler {
     return order[keep - 1];
   }
 
-  static double logSoftmax(float[] logits, int token) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float l : logits) {
-      max = Math.max(max, l);
-    }
-    double sum = 0;
-    for (float l : logits) {
-      sum += Math.exp(l - max);
-    }
-    return logits[token] - max - Math.log(sum);
-  }
+
 }

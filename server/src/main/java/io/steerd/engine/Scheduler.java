@@ -214,17 +214,19 @@ public final class Scheduler implements AutoCloseable {
   private void finishStep(List<Sequence> stepped, StepOutput out, int first) {
     // Read every row's logits before any departure moves rows to other slots.
     float[][] logits = new float[stepped.size()][];
+    float[] normalizers = new float[stepped.size()];
     float[][] shadows = new float[stepped.size()][];
     for (int i = 0; i < stepped.size(); i++) {
       Sequence s = stepped.get(i);
       logits[i] = out.logits(s.steered.slot - first, 0);
+      normalizers[i] = out.logNormalizer(s.steered.slot - first, 0);
       shadows[i] = s.shadowRow == null ? null : out.logits(s.shadowRow.slot - first, 0);
     }
     for (int i = 0; i < stepped.size(); i++) {
       Sequence s = stepped.get(i);
       boolean done;
       try {
-        done = s.advance(logits[i], shadows[i]);
+        done = s.advance(logits[i], normalizers[i], shadows[i]);
       } catch (RuntimeException e) {
         s.result.completeExceptionally(e);
         done = true;

@@ -106,7 +106,7 @@ public final class Scorer {
         int top1 = 0;
         for (int j = 0; j < continuation.length; j++) {
           float[] logits = out.logits(b, j);
-          double logprob = Sampler.logSoftmax(logits, continuation[j]);
+          double logprob = logits[continuation[j]] - out.logNormalizer(b, j);
           logprobs[j] = (float) logprob;
           total += logprob;
           if (Sampler.argmax(logits) == continuation[j]) {

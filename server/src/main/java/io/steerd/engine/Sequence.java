@@ -75,13 +75,14 @@ final class Sequence {
    * Takes the next-token logits of the step that just ran (and the shadow row's); returns true
    * when the sequence has finished and its result is complete.
    */
-  boolean advance(float[] logits, float[] shadowLogits) {
+  boolean advance(float[] logits, float logNormalizer, float[] shadowLogits) {
     position += position == 0 ? request.prompt().length : 1;
-    Sampler.Choice choice = sampler.next(logits);
+    Sampler.Choice choice = sampler.next(logits, logNormalizer);
     if (shadow != null) {
       shadow.observe(logits, shadowLogits, request.shadow());
     }
-    if (choice.token() == tokenizer.eos() || choice.token() == tokenizer.bos()) {
+    boolean end = choice.token() == tokenizer.eos() || choice.token() == tokenizer.bos();
+    if (end && !request.ignoreEos()) {
       return finish(FinishReason.END_OF_SEQUENCE);
     }
     generated++;

@@ -31,7 +31,8 @@ import io.steerd.model.ModelConfig;
  *       compiles to it exactly (see {@code io.steerd.steering.EditCompiler}).
  * </ul>
  *
- * <p>Outputs: {@code logits} float [B, R, vocab]; {@code hidden} float [B, R, layers, dim], the
+ * <p>Outputs: {@code logits} float [B, R, vocab] and {@code log_normalizer} float [B, R], their
+ * log-sum-exp; {@code hidden} float [B, R, layers, dim], the
  * edited residual stream after every block; {@code key.L}, {@code value.L} float [B, kv_heads,
  * S, head_dim], the new tokens' rotated keys and values for the caller's cache.
  */
@@ -44,6 +45,8 @@ public final class DecoderGraph {
   public static final String STEER_ABLATE_IN = "steer_ablate_in";
   public static final String STEER_ABLATE_OUT = "steer_ablate_out";
   public static final String LOGITS = "logits";
+  /** log(sum(exp(logits))) per output row, so callers get log-probabilities without a pass. */
+  public static final String LOG_NORMALIZER = "log_normalizer";
   public static final String HIDDEN = "hidden";
 
   /** How attention reads and extends the cache. */
@@ -177,8 +180,10 @@ public final class DecoderGraph {
     String classifier = g.floats("w.classifier_t", transpose(w.classifier(), c.vocabSize(), c.dim()),
         c.dim(), c.vocabSize());
     g.op("MatMul", LOGITS, finalNorm, classifier);
+    g.op("ReduceLogSumExp", LOG_NORMALIZER, LOGITS, attrInts("axes", -1), attr("keepdims", 0L));
 
     g.output(LOGITS, DataType.FLOAT, "batch", "outputs", (long) c.vocabSize());
+    g.output(LOG_NORMALIZER, DataType.FLOAT, "batch", "outputs");
     g.output(HIDDEN, DataType.FLOAT, "batch", "outputs", (long) layers, (long) c.dim());
     for (int l = 0; l < layers; l++) {
       if (attention == Attention.FUSED) {

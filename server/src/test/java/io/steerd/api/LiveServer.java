@@ -61,7 +61,7 @@ final class LiveServer implements AutoCloseable {
     Path model = SharedFiles.stories260K();
     SteerdServer server = SteerdServer.start(new SteerdServer.Options(
         model.resolve("stories260K.bin"), model.resolve("tok512.bin"), HOST, 0, HOST, 0, dataDir,
-        Device.CPU, 1, 8, 16, shadowRate));
+        Device.CPU, 1, false, 8, 16, shadowRate));
     ManagedChannel channel = NettyChannelBuilder.forAddress(HOST, server.port())
         .usePlaintext()
         .build();

@@ -139,7 +139,7 @@ class SteeredGenerationTest {
     List<Float> logprobs = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     GenerationRequest request = new GenerationRequest(new int[] {model.tokenizer().bos()},
-        maxTokens, SamplingParams.greedy(), List.of(), plan, null);
+        maxTokens, SamplingParams.greedy(), List.of(), false, plan, null);
     GenerationResult result = scheduler.generate(request, new TokenSink() {
       @Override
       public void token(int id, String text, float logprob) {

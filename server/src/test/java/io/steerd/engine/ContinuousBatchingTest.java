@@ -1,0 +1,180 @@
+package io.steerd.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.steerd.errors.SteerdException;
+import io.steerd.graph.DecoderGraph;
+import io.steerd.model.Llama2cCheckpoint;
+import io.steerd.model.Llama2cCheckpointWriter;
+import io.steerd.model.LoadedModel;
+import io.steerd.model.ModelConfig;
+import io.steerd.model.Tokenizer;
+import io.steerd.steering.EditCompiler;
+import io.steerd.steering.EditOp;
+import io.steerd.steering.ResolvedEdit;
+import io.steerd.steering.SteeringPlan;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Requests joining and leaving a running batch, each with its own edits. */
+class ContinuousBatchingTest {
+  @TempDir Path dir;
+
+  @Test
+  void greedyTokensAreTheSameAloneAndInABatchOfDifferentlySteeredRequestsPortable()
+      throws Exception {
+    LoadedModel model = ModelFixture.stories260K();
+    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, 1)) {
+      assertEquals(DecoderGraph.Attention.PORTABLE, session.attention());
+      checkBatchInvariance(session, model.tokenizer());
+    }
+  }
+
+  @Test
+  void greedyTokensAreTheSameAloneAndInABatchOfDifferentlySteeredRequestsFused()
+      throws Exception {
+    ModelConfig shape = new ModelConfig(64, 172, 3, 4, 2, 512, 128, 1e-5f, 10000f, true);
+    Path file = dir.resolve("random.bin");
+    Llama2cCheckpointWriter.writeRandom(file, shape, 7);
+    LoadedModel stories = ModelFixture.stories260K();
+    try (DecoderSession session = DecoderSession.open(Llama2cCheckpoint.load(file), Device.CPU, 1)) {
+      assertEquals(DecoderGraph.Attention.FUSED, session.attention());
+      checkBatchInvariance(session, stories.tokenizer());
+    }
+  }
+
+  private void checkBatchInvariance(DecoderSession session, Tokenizer tokenizer) throws Exception {
+    ModelConfig c = session.config();
+    int[] prompt = tokenizer.encode("Once upon a time", true, false);
+    GenerationRequest probe = request(prompt, 48, plan(c, 1, 2f));
+    List<Integer> alone;
+    try (Scheduler scheduler = new Scheduler(session, tokenizer, 8, 16)) {
+      alone = collect(scheduler, probe).get(60, TimeUnit.SECONDS);
+    }
+    try (Scheduler scheduler = new Scheduler(session, tokenizer, 8, 16)) {
+      List<CompletableFuture<List<Integer>>> others = new ArrayList<>();
+      // Others of different lengths and edits run before, alongside and after the probe joins.
+      for (int i = 0; i < 3; i++) {
+        others.add(collect(scheduler, request(tokenizer.encode("Tom had a dog " + i, true, false),
+            10 + 15 * i, plan(c, 10 + i, 1f + i))));
+      }
+      CompletableFuture<List<Integer>> batched = collect(scheduler, probe);
+      for (int i = 0; i < 3; i++) {
+        others.add(collect(scheduler, request(tokenizer.encode("The sun", true, false), 30,
+            i == 0 ? SteeringPlan.none(c.numLayers()) : plan(c, 20 + i, 3f))));
+      }
+      assertEquals(alone, batched.get(60, TimeUnit.SECONDS));
+      for (CompletableFuture<List<Integer>> other : others) {
+        assertTrue(other.get(60, TimeUnit.SECONDS).size() > 0);
+      }
+    }
+  }
+
+  @Test
+  void cancellationStopsWithinAStepAndFreesTheSlot() throws Exception {
+    LoadedModel model = ModelFixture.stories260K();
+    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, 1);
+        Scheduler scheduler = new Scheduler(session, model.tokenizer(), 1, 4)) {
+      AtomicBoolean cancel = new AtomicBoolean();
+      AtomicInteger streamed = new AtomicInteger();
+      CountDownLatch started = new CountDownLatch(3);
+      CompletableFuture<GenerationResult> long_ = scheduler.generate(
+          request(new int[] {1}, 500, SteeringPlan.none(5)), new TokenSink() {
+            @Override
+            public void token(int id, String text, float logprob) {
+              streamed.incrementAndGet();
+              started.countDown();
+            }
+
+            @Override
+            public boolean cancelled() {
+              return cancel.get();
+            }
+          });
+      assertTrue(started.await(30, TimeUnit.SECONDS));
+      cancel.set(true);
+      int atCancel = streamed.get();
+      GenerationResult result = long_.get(30, TimeUnit.SECONDS);
+      assertEquals(FinishReason.CANCELLED, result.reason());
+      // The flag is read before every step: at most the step already running completes.
+      assertTrue(result.generatedTokens() <= atCancel + 1,
+          result.generatedTokens() + " generated after cancelling at " + atCancel);
+      // The only slot is free again: a new request runs to completion.
+      List<Integer> next = collect(scheduler, request(new int[] {1}, 5, SteeringPlan.none(5)))
+          .get(30, TimeUnit.SECONDS);
+      assertEquals(5, next.size());
+    }
+  }
+
+  @Test
+  void aFullQueueRefusesWithResourceExhausted() throws Exception {
+    LoadedModel model = ModelFixture.stories260K();
+    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, 1);
+        Scheduler scheduler = new Scheduler(session, model.tokenizer(), 1, 2)) {
+      AtomicBoolean stop = new AtomicBoolean();
+      TokenSink blocking = new TokenSink() {
+        @Override
+        public void token(int id, String text, float logprob) {}
+
+        @Override
+        public boolean cancelled() {
+          return stop.get();
+        }
+      };
+      List<CompletableFuture<GenerationResult>> accepted = new ArrayList<>();
+      SteerdException refused = null;
+      for (int i = 0; i < 10 && refused == null; i++) {
+        try {
+          accepted.add(scheduler.generate(request(new int[] {1}, 500, SteeringPlan.none(5)),
+              blocking));
+        } catch (SteerdException e) {
+          refused = e;
+        }
+      }
+      assertTrue(refused != null, "10 requests into 1 slot and a queue of 2 must overflow");
+      assertEquals(SteerdException.Kind.RESOURCE_EXHAUSTED, refused.kind());
+      stop.set(true);
+      for (CompletableFuture<GenerationResult> f : accepted) {
+        assertEquals(FinishReason.CANCELLED, f.get(30, TimeUnit.SECONDS).reason());
+      }
+    }
+  }
+
+  private static GenerationRequest request(int[] prompt, int tokens, SteeringPlan plan) {
+    return new GenerationRequest(prompt, tokens, SamplingParams.greedy(), List.of(), true, plan,
+        null);
+  }
+
+  private static SteeringPlan plan(ModelConfig c, long seed, float coefficient) {
+    float[] v = OnnxParityTest.randomVector(new Random(seed), c.dim());
+    return EditCompiler.compile(List.of(new ResolvedEdit(null, EditOp.ADD,
+        OnnxParityTest.layers(v, 0, c.numLayers() - 1), coefficient, true)), c.numLayers(), c.dim());
+  }
+
+  private static CompletableFuture<List<Integer>> collect(Scheduler scheduler,
+      GenerationRequest request) {
+    List<Integer> tokens = java.util.Collections.synchronizedList(new ArrayList<>());
+    return scheduler.generate(request, new TokenSink() {
+      @Override
+      public void token(int id, String text, float logprob) {
+        tokens.add(id);
+      }
+
+      @Override
+      public boolean cancelled() {
+        return false;
+      }
+    }).thenApply(result -> List.copyOf(tokens));
+  }
+}
