@@ -47,7 +47,8 @@ public final class Main implements Callable<Integer> {
   String device;
 
   @Option(names = "--threads", defaultValue = "0",
-      description = "ONNX Runtime intra-op threads; 0 uses every core (default: ${DEFAULT-VALUE}).")
+      description = "ONNX Runtime intra-op threads; 0 chooses: 1 for models under 4M parameters, "
+          + "else every core (default: ${DEFAULT-VALUE}).")
   int threads;
 
   @Option(names = "--spin-wait",

@@ -69,7 +69,7 @@ public final class SteerdServer implements AutoCloseable {
     HealthStatusManager health = new HealthStatusManager();
     registry.list().stream().filter(Vector::hasTradeoff)
         .forEach(v -> metrics.recordSweep(v.getId(), v.getTradeoff().getReport()));
-    SteerService service = new SteerService(model, session, scheduler, registry, metrics,
+    SteerService service = new SteerService(model.card(), session, scheduler, registry, metrics,
         o.shadowRate());
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(o.host(), o.port()))
         .addService(ServerInterceptors.intercept(service, new ExceptionInterceptor(),

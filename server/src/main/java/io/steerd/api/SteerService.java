@@ -14,7 +14,7 @@ import io.steerd.errors.SteerdException;
 import io.steerd.metrics.SteerdMetrics;
 import io.steerd.model.ModelConfig;
 import io.steerd.engine.DecoderSession;
-import io.steerd.model.LoadedModel;
+import io.steerd.model.ModelCard;
 import io.steerd.steering.ResolvedEdit;
 import io.steerd.steering.SteeringPlan;
 import io.steerd.steering.VectorExtractor;
@@ -69,7 +69,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * it completes; nothing here blocks a gRPC thread on the model.
  */
 public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
-  private final LoadedModel model;
+  private final ModelCard model;
   private final DecoderSession session;
   private final Scheduler scheduler;
   private final VectorRegistry registry;
@@ -78,7 +78,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   private final SteerdMetrics metrics;
   private final double shadowRate;
 
-  public SteerService(LoadedModel model, DecoderSession session, Scheduler scheduler,
+  public SteerService(ModelCard model, DecoderSession session, Scheduler scheduler,
       VectorRegistry registry, SteerdMetrics metrics, double shadowRate) {
     this.shadowRate = shadowRate;
     this.model = model;

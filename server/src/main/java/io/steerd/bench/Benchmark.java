@@ -126,12 +126,12 @@ public final class Benchmark implements Callable<Integer> {
     results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
         "os", System.getProperty("os.name") + " " + System.getProperty("os.arch"),
         "java", System.getProperty("java.version"), "device", dev.toString()));
-    results.put("threads", threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
     results.put("spin_wait", spinWait);
     results.put("tokens_per_stream", tokens);
     int slots = Arrays.stream(streams).max().orElse(1);
     try (DecoderSession session = DecoderSession.open(loaded.weights(), dev, threads, spinWait)) {
       results.put("attention", session.attention().toString());
+      results.put("threads", session.threads());
       Scheduler scheduler = new Scheduler(session, loaded.tokenizer(), slots, 4 * slots);
       try {
         singleStream(scheduler, c, checkpoint, dev);

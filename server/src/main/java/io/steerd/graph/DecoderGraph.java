@@ -101,8 +101,6 @@ public final class DecoderGraph {
   private final Attention attention;
 
   // Values shared by every layer, computed once per run.
-  private String cos;
-  private String sin;
   private String pastMask;
   private String causalMask;
   private String cacheLength;
@@ -114,6 +112,7 @@ public final class DecoderGraph {
   private String totalLength;
   private String cosTable;
   private String sinTable;
+  private String positions;
 
   private DecoderGraph(LlamaWeights weights, int ablationRank, Attention attention) {
     this.w = weights;
@@ -202,10 +201,8 @@ public final class DecoderGraph {
 
   /** Positions, rotary angles and attention masks: the same for every layer. */
   private void defineSharedValues(String ids, String pastLengths, String logitIndex) {
-    String zero = g.scalarLong("const.zero", 0);
     String one = g.scalarLong("const.one", 1);
     String axes0 = g.longs("axes.0", 0);
-    String axes1 = g.longs("axes.1", 1);
     String seqLength = g.op("Squeeze", "seq_length",
         g.op("Shape", "seq_length_1d", ids, attr("start", 1L), attr("end", 2L)), axes0);
 
@@ -225,15 +222,11 @@ public final class DecoderGraph {
           attr("to", (long) DataType.INT32.getNumber()));
       return;
     }
+    String zero = g.scalarLong("const.zero", 0);
+    String axes1 = g.longs("axes.1", 1);
     String steps = g.op("Range", "steps", new String[] {zero, seqLength, one});
     String pastColumn = g.op("Unsqueeze", "past_lengths_column", pastLengths, axes1);
-    String positions = g.op("Add", "positions", pastColumn, steps); // [B, S]
-
-    String axes2 = g.longs("axes.2.rope", 2);
-    cos = g.op("Unsqueeze", "rope.cos",
-        g.op("Gather", "rope.cos_rows", cosTable, positions, attr("axis", 0L)), axes2);
-    sin = g.op("Unsqueeze", "rope.sin",
-        g.op("Gather", "rope.sin_rows", sinTable, positions, attr("axis", 0L)), axes2);
+    positions = g.op("Add", "positions", pastColumn, steps); // [B, S]
 
     cacheLength = g.op("Shape", "cache_length_1d", cacheKey(0), attr("start", 2L), attr("end", 3L));
     String cacheLengthScalar = g.op("Squeeze", "cache_length", cacheLength, axes0);
@@ -287,10 +280,10 @@ public final class DecoderGraph {
     String k = g.op("MatMul", p + "k", xn, g.floats(p + "wk_t", transpose(w.wk()[l], kv, d), d, kv));
     String v = g.op("MatMul", p + "v", xn, g.floats(p + "wv_t", transpose(w.wv()[l], kv, d), d, kv));
 
-    q = rotary(p + "q", g.op("Reshape", p + "q_heads", q,
-        g.longs(p + "q_heads_shape", 0, 0, c.numHeads(), hd)), c.numHeads());
-    k = rotary(p + "k", g.op("Reshape", p + "k_heads", k,
-        g.longs(p + "k_heads_shape", 0, 0, c.numKvHeads(), hd)), c.numKvHeads());
+    q = g.op("Reshape", p + "q_heads", rotary(p + "q", q, c.numHeads()),
+        g.longs(p + "q_heads_shape", 0, 0, c.numHeads(), hd));
+    k = g.op("Reshape", p + "k_heads", rotary(p + "k", k, c.numKvHeads()),
+        g.longs(p + "k_heads_shape", 0, 0, c.numKvHeads(), hd));
     String vHeads = g.op("Reshape", p + "v_heads", v,
         g.longs(p + "v_heads_shape", 0, 0, c.numKvHeads(), hd));
     String newK = g.op("Transpose", newKey(l), k, attrInts("perm", 0, 2, 1, 3));
@@ -374,25 +367,14 @@ public final class DecoderGraph {
     return g.op("Add", p + "output", removed, add);
   }
 
-  /** Rotates interleaved pairs (2i, 2i+1) of each head by position-dependent angles. */
+  /**
+   * Rotates interleaved pairs (2i, 2i+1) of each head of x [B, S, heads * head_dim] by
+   * position-dependent angles, with ONNX Runtime's RotaryEmbedding kernel.
+   */
   private String rotary(String name, String x, int heads) {
-    int hd = c.headDim();
-    String pairs = g.op("Reshape", name + ".pairs", x,
-        g.longs(name + ".pairs_shape", 0, 0, heads, hd / 2, 2));
-    String even = g.op("Gather", name + ".even", pairs, g.scalarLong(name + ".i0", 0),
-        attr("axis", 4L));
-    String odd = g.op("Gather", name + ".odd", pairs, g.scalarLong(name + ".i1", 1),
-        attr("axis", 4L));
-    String rotatedEven = g.op("Sub", name + ".rot_even",
-        g.op("Mul", name + ".even_cos", even, cos), g.op("Mul", name + ".odd_sin", odd, sin));
-    String rotatedOdd = g.op("Add", name + ".rot_odd",
-        g.op("Mul", name + ".even_sin", even, sin), g.op("Mul", name + ".odd_cos", odd, cos));
-    String axis = g.longs(name + ".axes", 4);
-    String joined = g.op("Concat", name + ".rot_pairs", new String[] {
-        g.op("Unsqueeze", name + ".rot_even_1", rotatedEven, axis),
-        g.op("Unsqueeze", name + ".rot_odd_1", rotatedOdd, axis)}, attr("axis", 4L));
-    return g.op("Reshape", name + ".rotated", joined,
-        g.longs(name + ".rotated_shape", 0, 0, heads, hd));
+    return g.opMulti("RotaryEmbedding", GraphBuilder.MS_DOMAIN, new String[] {name + ".rotated"},
+        new String[] {x, positions, cosTable, sinTable}, attr("interleaved", 1L),
+        attr("num_heads", (long) heads))[0];
   }
 
   /** x / sqrt(mean(x^2) + eps) * weight, in the form ORT fuses into one kernel. */

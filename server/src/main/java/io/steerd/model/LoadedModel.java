@@ -5,4 +5,8 @@ public record LoadedModel(LlamaWeights weights, Tokenizer tokenizer, String sour
   public ModelConfig config() {
     return weights.config();
   }
+
+  public ModelCard card() {
+    return new ModelCard(config(), tokenizer, source);
+  }
 }
