@@ -1,6 +1,8 @@
 package io.steerd;
 
 import io.steerd.engine.Device;
+import io.steerd.engine.EngineOptions;
+import io.steerd.graph.DecoderGraph;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -56,6 +58,11 @@ public final class Main implements Callable<Integer> {
           + "a machine steerd has to itself, at the cost of cores the rest of the pod needs.")
   boolean spinWait;
 
+  @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|int4",
+      description = "Weight precision of the projections and classifier: none (float32) or int4 "
+          + "(4-bit blocks of 32, ONNX Runtime's MatMulNBits) (default: ${DEFAULT-VALUE}).")
+  String quantize;
+
   @Option(names = "--max-batch", defaultValue = "16",
       description = "Sequences decoded together (KV cache slots of a full context each; a "
           + "shadowed request takes two) (default: ${DEFAULT-VALUE}).")
@@ -82,14 +89,16 @@ public final class Main implements Callable<Integer> {
           "--shadow-rate must be in [0, 1], got " + shadowRate);
     }
     Device parsed;
+    DecoderGraph.Weights weights;
     try {
       parsed = Device.parse(device);
+      weights = DecoderGraph.Weights.parse(quantize);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--device: " + e.getMessage());
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
     SteerdServer server = SteerdServer.start(new SteerdServer.Options(model, tokenizer, host, port,
-        metricsHost, metricsPort, dataDir, parsed, threads, spinWait, maxBatch, queueSize,
-        shadowRate));
+        metricsHost, metricsPort, dataDir, parsed,
+        new EngineOptions(threads, spinWait, weights), maxBatch, queueSize, shadowRate));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         server.close();

@@ -13,6 +13,7 @@ import io.steerd.api.MetricsInterceptor;
 import io.steerd.api.SteerService;
 import io.steerd.engine.DecoderSession;
 import io.steerd.engine.Device;
+import io.steerd.engine.EngineOptions;
 import io.steerd.engine.Scheduler;
 import io.steerd.metrics.SteerdMetrics;
 import io.steerd.model.LoadedModel;
@@ -32,10 +33,9 @@ public final class SteerdServer implements AutoCloseable {
 
   /**
    * @param metricsPort 0 for an ephemeral port, -1 for no metrics endpoint
-   * @param threads ONNX Runtime intra-op threads; 0 lets it choose
    */
   public record Options(Path model, Path tokenizer, String host, int port, String metricsHost,
-      int metricsPort, Path dataDir, Device device, int threads, boolean spinWait, int maxBatch,
+      int metricsPort, Path dataDir, Device device, EngineOptions engine, int maxBatch,
       int queueSize, double shadowRate) {}
 
   private final Server server;
@@ -56,8 +56,7 @@ public final class SteerdServer implements AutoCloseable {
   public static SteerdServer start(Options o) throws Exception {
     LoadedModel model = ModelLoader.load(o.model(), o.tokenizer());
     VectorRegistry registry = VectorRegistry.open(o.dataDir());
-    DecoderSession session = DecoderSession.open(model.weights(), o.device(), o.threads(),
-        o.spinWait());
+    DecoderSession session = DecoderSession.open(model.weights(), o.device(), o.engine());
     Scheduler scheduler = new Scheduler(session, model.tokenizer(), o.maxBatch(), o.queueSize());
     SteerdMetrics metrics = new SteerdMetrics();
     metrics.queuedRequests.setChild(new io.prometheus.client.Gauge.Child() {

@@ -57,24 +57,9 @@ public final class DecoderSession implements AutoCloseable {
     }
   }
 
-  public static DecoderSession open(LlamaWeights weights, Device device, int threads)
+  public static DecoderSession open(LlamaWeights weights, Device device, EngineOptions options)
       throws OrtException {
-    return open(weights, device, threads, false);
-  }
-
-  /**
-   * @param spinWait let ONNX Runtime's worker threads spin between operators: lower latency on
-   *     an idle machine, but they burn the cores the gRPC threads (and, in a pod, the
-   *     application) need, so it is off by default
-   */
-  public static DecoderSession open(LlamaWeights weights, Device device, int threads,
-      boolean spinWait) throws OrtException {
-    return open(weights, device, threads, spinWait, attentionFor(weights.config(), device));
-  }
-
-  public static DecoderSession open(LlamaWeights weights, Device device, int threads,
-      DecoderGraph.Attention attention) throws OrtException {
-    return open(weights, device, threads, false, attention);
+    return open(weights, device, options, attentionFor(weights.config(), device));
   }
 
   /**
@@ -86,15 +71,16 @@ public final class DecoderSession implements AutoCloseable {
         ? DecoderGraph.Attention.FUSED : DecoderGraph.Attention.PORTABLE;
   }
 
-  public static DecoderSession open(LlamaWeights weights, Device device, int threads,
-      boolean spinWait, DecoderGraph.Attention attention) throws OrtException {
-    byte[] model = DecoderGraph.build(weights, DEFAULT_ABLATION_RANK, attention).toByteArray();
+  public static DecoderSession open(LlamaWeights weights, Device device, EngineOptions engine,
+      DecoderGraph.Attention attention) throws OrtException {
+    byte[] model = DecoderGraph.build(weights, DEFAULT_ABLATION_RANK, attention, engine.weights())
+        .toByteArray();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      int used = threads > 0 ? threads : autoThreads(weights.config());
+      int used = engine.threads() > 0 ? engine.threads() : autoThreads(weights.config());
       options.setIntraOpNumThreads(used);
-      options.addConfigEntry("session.intra_op.allow_spinning", spinWait ? "1" : "0");
+      options.addConfigEntry("session.intra_op.allow_spinning", engine.spinWait() ? "1" : "0");
       if (device.kind() == Device.Kind.CUDA) {
         addCuda(options, device);
       }

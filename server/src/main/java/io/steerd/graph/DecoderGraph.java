@@ -67,6 +67,26 @@ public final class DecoderGraph {
     PORTABLE
   }
 
+  /** How the projection and classifier weights are stored. */
+  public enum Weights {
+    FLOAT32,
+    /**
+     * 4-bit blocks of 32 along the input dimension, one float scale per block, symmetric,
+     * multiplied by ONNX Runtime's MatMulNBits kernel: an eighth of the weight bytes per token.
+     * The embedding and the steering ports stay float.
+     */
+    INT4;
+
+    /** "none" (float32) or "int4", as the command lines spell them. */
+    public static Weights parse(String name) {
+      return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        case "none" -> FLOAT32;
+        case "int4" -> INT4;
+        default -> throw new IllegalArgumentException("must be none or int4, not '" + name + "'");
+      };
+    }
+  }
+
   /** Additive large negative rather than -inf, so a fully masked span can never produce NaN. */
   private static final float MASKED = -1e9f;
 
@@ -99,6 +119,7 @@ public final class DecoderGraph {
   private final ModelConfig c;
   private final int rank;
   private final Attention attention;
+  private final Weights precision;
 
   // Values shared by every layer, computed once per run.
   private String pastMask;
@@ -114,25 +135,28 @@ public final class DecoderGraph {
   private String sinTable;
   private String positions;
 
-  private DecoderGraph(LlamaWeights weights, int ablationRank, Attention attention) {
+  private DecoderGraph(LlamaWeights weights, int ablationRank, Attention attention,
+      Weights precision) {
     this.w = weights;
     this.c = weights.config();
     this.rank = ablationRank;
     this.attention = attention;
+    this.precision = precision;
   }
 
   /**
    * @param ablationRank how many ablation directions one layer of one edit configuration can
    *     carry; edits that need more are refused before they reach the graph
    */
-  public static ModelProto build(LlamaWeights weights, int ablationRank, Attention attention) {
+  public static ModelProto build(LlamaWeights weights, int ablationRank, Attention attention,
+      Weights precision) {
     if (ablationRank < 1) {
       throw new IllegalArgumentException("ablationRank must be at least 1");
     }
-    DecoderGraph graph = new DecoderGraph(weights, ablationRank, attention);
+    DecoderGraph graph = new DecoderGraph(weights, ablationRank, attention, precision);
     graph.define();
     return graph.g.model("steerd", "Llama decoder with steering ports (" + attention
-        + " attention), " + weights.config());
+        + " attention, " + precision + " weights), " + weights.config());
   }
 
   private void define() {
@@ -176,9 +200,7 @@ public final class DecoderGraph {
     }
     g.op("Concat", HIDDEN, perLayer, attr("axis", 2L));
     String finalNorm = rmsNorm("final_norm", selected[layers - 1], w.finalNorm());
-    String classifier = g.floats("w.classifier_t", transpose(w.classifier(), c.vocabSize(), c.dim()),
-        c.dim(), c.vocabSize());
-    g.op("MatMul", LOGITS, finalNorm, classifier);
+    linear(LOGITS, finalNorm, w.classifier(), c.dim(), c.vocabSize());
     g.op("ReduceLogSumExp", LOG_NORMALIZER, LOGITS, attrInts("axes", -1), attr("keepdims", 0L));
 
     g.output(LOGITS, DataType.FLOAT, "batch", "outputs", (long) c.vocabSize());
@@ -253,19 +275,15 @@ public final class DecoderGraph {
     int d = c.dim();
     String xn = rmsNorm(p + "attn_norm", x, w.attentionNorm()[l]);
     String attended = attention == Attention.FUSED ? fusedAttention(l, xn) : portableAttention(l, xn);
-    String attnOut = g.op("MatMul", p + "attn_out", attended,
-        g.floats(p + "wo_t", transpose(w.wo()[l], d, d), d, d));
+    String attnOut = linear(p + "attn_out", attended, w.wo()[l], d, d);
     x = g.op("Add", p + "attn_residual", x, attnOut);
 
     int hidden = c.hiddenDim();
     String xf = rmsNorm(p + "ffn_norm", x, w.ffnNorm()[l]);
-    String gate = g.op("MatMul", p + "gate", xf,
-        g.floats(p + "w1_t", transpose(w.w1()[l], hidden, d), d, hidden));
-    String up = g.op("MatMul", p + "up", xf,
-        g.floats(p + "w3_t", transpose(w.w3()[l], hidden, d), d, hidden));
+    String gate = linear(p + "gate", xf, w.w1()[l], d, hidden);
+    String up = linear(p + "up", xf, w.w3()[l], d, hidden);
     String silu = g.op("Mul", p + "silu", gate, g.op("Sigmoid", p + "gate_sigmoid", gate));
-    String down = g.op("MatMul", p + "down", g.op("Mul", p + "swiglu", silu, up),
-        g.floats(p + "w2_t", transpose(w.w2()[l], d, hidden), hidden, d));
+    String down = linear(p + "down", g.op("Mul", p + "swiglu", silu, up), w.w2()[l], hidden, d);
     return g.op("Add", p + "output", x, down);
   }
 
@@ -276,9 +294,9 @@ public final class DecoderGraph {
     int kv = c.kvDim();
     int hd = c.headDim();
     int group = c.groupSize();
-    String q = g.op("MatMul", p + "q", xn, g.floats(p + "wq_t", transpose(w.wq()[l], d, d), d, d));
-    String k = g.op("MatMul", p + "k", xn, g.floats(p + "wk_t", transpose(w.wk()[l], kv, d), d, kv));
-    String v = g.op("MatMul", p + "v", xn, g.floats(p + "wv_t", transpose(w.wv()[l], kv, d), d, kv));
+    String q = linear(p + "q", xn, w.wq()[l], d, d);
+    String k = linear(p + "k", xn, w.wk()[l], d, kv);
+    String v = linear(p + "v", xn, w.wv()[l], d, kv);
 
     q = g.op("Reshape", p + "q_heads", rotary(p + "q", q, c.numHeads()),
         g.longs(p + "q_heads_shape", 0, 0, c.numHeads(), hd));
@@ -333,17 +351,12 @@ public final class DecoderGraph {
     String p = "l" + l + ".";
     int d = c.dim();
     int kv = c.kvDim();
-    float[] packed = new float[d * (d + 2 * kv)];
-    float[] wq = transpose(w.wq()[l], d, d);
-    float[] wk = transpose(w.wk()[l], kv, d);
-    float[] wv = transpose(w.wv()[l], kv, d);
-    int width = d + 2 * kv;
-    for (int row = 0; row < d; row++) {
-      System.arraycopy(wq, row * d, packed, row * width, d);
-      System.arraycopy(wk, row * kv, packed, row * width + d, kv);
-      System.arraycopy(wv, row * kv, packed, row * width + d + kv, kv);
-    }
-    String qkv = g.op("MatMul", p + "qkv", xn, g.floats(p + "wqkv_t", packed, d, width));
+    // [out][in] matrices stack by rows: q, then k, then v outputs.
+    float[] packed = new float[(d + 2 * kv) * d];
+    System.arraycopy(w.wq()[l], 0, packed, 0, d * d);
+    System.arraycopy(w.wk()[l], 0, packed, d * d, kv * d);
+    System.arraycopy(w.wv()[l], 0, packed, d * d + kv * d, kv * d);
+    String qkv = linear(p + "qkv", xn, packed, d, d + 2 * kv);
     String[] outs = g.opMulti("GroupQueryAttention", GraphBuilder.MS_DOMAIN,
         new String[] {p + "attended", presentKey(l), presentValue(l)},
         new String[] {qkv, "", "", cacheKey(l), cacheValue(l), seqlensK, totalLength, cosTable,
@@ -375,6 +388,19 @@ public final class DecoderGraph {
     return g.opMulti("RotaryEmbedding", GraphBuilder.MS_DOMAIN, new String[] {name + ".rotated"},
         new String[] {x, positions, cosTable, sinTable}, attr("interleaved", 1L),
         attr("num_heads", (long) heads))[0];
+  }
+
+  /** x W^T for W stored [out][in], in the graph's weight precision. */
+  private String linear(String name, String x, float[] outIn, int in, int out) {
+    if (precision == Weights.FLOAT32) {
+      return g.op("MatMul", name, x, g.floats(name + ".w_t", transpose(outIn, out, in), in, out));
+    }
+    Int4Blocks q = Int4Blocks.quantize(outIn, out, in);
+    return g.opMulti("MatMulNBits", GraphBuilder.MS_DOMAIN, new String[] {name},
+        new String[] {x, g.bytes(name + ".w_q4", q.packed(), out, q.blocksPerRow(), Int4Blocks.BLOB),
+            g.floats(name + ".w_scales", q.scales(), (long) out * q.blocksPerRow())},
+        attr("K", (long) in), attr("N", (long) out), attr("bits", 4L),
+        attr("block_size", (long) Int4Blocks.BLOCK))[0];
   }
 
   /** x / sqrt(mean(x^2) + eps) * weight, in the form ORT fuses into one kernel. */

@@ -50,6 +50,11 @@ final class GraphBuilder {
     return initializer(name, TensorProto.DataType.FLOAT, bytes.array(), dims);
   }
 
+  /** A uint8 initializer (packed quantized weights). */
+  String bytes(String name, byte[] data, long... dims) {
+    return initializer(name, TensorProto.DataType.UINT8, data, dims);
+  }
+
   /** A 1-D int64 constant (shapes, axes, indices). */
   String longs(String name, long... values) {
     ByteBuffer bytes = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);

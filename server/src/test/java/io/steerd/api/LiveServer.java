@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.steerd.SharedFiles;
 import io.steerd.SteerdServer;
 import io.steerd.engine.Device;
+import io.steerd.engine.EngineOptions;
 import io.steerd.v1.FinishReason;
 import io.steerd.v1.GenerateRequest;
 import io.steerd.v1.GenerateResponse;
@@ -61,7 +62,7 @@ final class LiveServer implements AutoCloseable {
     Path model = SharedFiles.stories260K();
     SteerdServer server = SteerdServer.start(new SteerdServer.Options(
         model.resolve("stories260K.bin"), model.resolve("tok512.bin"), HOST, 0, HOST, 0, dataDir,
-        Device.CPU, 1, false, 8, 16, shadowRate));
+        Device.CPU, EngineOptions.threads(1), 8, 16, shadowRate));
     ManagedChannel channel = NettyChannelBuilder.forAddress(HOST, server.port())
         .usePlaintext()
         .build();

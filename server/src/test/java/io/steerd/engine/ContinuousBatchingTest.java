@@ -35,7 +35,7 @@ class ContinuousBatchingTest {
   void greedyTokensAreTheSameAloneAndInABatchOfDifferentlySteeredRequestsPortable()
       throws Exception {
     LoadedModel model = ModelFixture.stories260K();
-    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, 1)) {
+    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, EngineOptions.threads(1))) {
       assertEquals(DecoderGraph.Attention.PORTABLE, session.attention());
       checkBatchInvariance(session, model.tokenizer());
     }
@@ -48,7 +48,7 @@ class ContinuousBatchingTest {
     Path file = dir.resolve("random.bin");
     Llama2cCheckpointWriter.writeRandom(file, shape, 7);
     LoadedModel stories = ModelFixture.stories260K();
-    try (DecoderSession session = DecoderSession.open(Llama2cCheckpoint.load(file), Device.CPU, 1)) {
+    try (DecoderSession session = DecoderSession.open(Llama2cCheckpoint.load(file), Device.CPU, EngineOptions.threads(1))) {
       assertEquals(DecoderGraph.Attention.FUSED, session.attention());
       checkBatchInvariance(session, stories.tokenizer());
     }
@@ -84,7 +84,7 @@ class ContinuousBatchingTest {
   @Test
   void cancellationStopsWithinAStepAndFreesTheSlot() throws Exception {
     LoadedModel model = ModelFixture.stories260K();
-    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, 1);
+    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, EngineOptions.threads(1));
         Scheduler scheduler = new Scheduler(session, model.tokenizer(), 1, 4)) {
       AtomicBoolean cancel = new AtomicBoolean();
       AtomicInteger streamed = new AtomicInteger();
@@ -120,7 +120,7 @@ class ContinuousBatchingTest {
   @Test
   void aFullQueueRefusesWithResourceExhausted() throws Exception {
     LoadedModel model = ModelFixture.stories260K();
-    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, 1);
+    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, EngineOptions.threads(1));
         Scheduler scheduler = new Scheduler(session, model.tokenizer(), 1, 2)) {
       AtomicBoolean stop = new AtomicBoolean();
       TokenSink blocking = new TokenSink() {

@@ -40,8 +40,8 @@ class FusedAttentionParityTest {
     Path file = dir.resolve("random.bin");
     Llama2cCheckpointWriter.writeRandom(file, SHAPE, 42);
     weights = Llama2cCheckpoint.load(file);
-    fused = DecoderSession.open(weights, Device.CPU, 1, DecoderGraph.Attention.FUSED);
-    portable = DecoderSession.open(weights, Device.CPU, 1, DecoderGraph.Attention.PORTABLE);
+    fused = DecoderSession.open(weights, Device.CPU, EngineOptions.threads(1), DecoderGraph.Attention.FUSED);
+    portable = DecoderSession.open(weights, Device.CPU, EngineOptions.threads(1), DecoderGraph.Attention.PORTABLE);
   }
 
   @AfterAll

@@ -26,7 +26,7 @@ class OnnxParityTest {
   @BeforeAll
   static void open() throws Exception {
     model = ModelFixture.stories260K();
-    session = DecoderSession.open(model.weights(), Device.CPU, 1);
+    session = DecoderSession.open(model.weights(), Device.CPU, EngineOptions.threads(1));
   }
 
   @AfterAll

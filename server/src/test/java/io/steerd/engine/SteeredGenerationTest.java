@@ -32,7 +32,7 @@ class SteeredGenerationTest {
   @BeforeAll
   static void open() throws Exception {
     model = ModelFixture.stories260K();
-    session = DecoderSession.open(model.weights(), Device.CPU, 1);
+    session = DecoderSession.open(model.weights(), Device.CPU, EngineOptions.threads(1));
     scheduler = new Scheduler(session, model.tokenizer(), 4, 8);
     direction = OnnxParityTest.randomVector(new Random(11), model.config().dim());
   }
