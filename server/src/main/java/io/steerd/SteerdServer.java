@@ -24,6 +24,8 @@ import io.steerd.v1.Vector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -42,10 +44,12 @@ public final class SteerdServer implements AutoCloseable {
   private final HTTPServer metricsServer;
   private final HealthStatusManager health;
   private final Scheduler scheduler;
+  private final ExecutorService responses;
   private final DecoderSession session;
 
   private SteerdServer(Server server, HTTPServer metricsServer, HealthStatusManager health,
-      Scheduler scheduler, DecoderSession session) {
+      Scheduler scheduler, ExecutorService responses, DecoderSession session) {
+    this.responses = responses;
     this.server = server;
     this.metricsServer = metricsServer;
     this.health = health;
@@ -68,8 +72,13 @@ public final class SteerdServer implements AutoCloseable {
     HealthStatusManager health = new HealthStatusManager();
     registry.list().stream().filter(Vector::hasTradeoff)
         .forEach(v -> metrics.recordSweep(v.getId(), v.getTradeoff().getReport()));
+    ExecutorService responses = Executors.newSingleThreadExecutor(runnable -> {
+      Thread t = new Thread(runnable, "steerd-responses");
+      t.setDaemon(true);
+      return t;
+    });
     SteerService service = new SteerService(model.card(), session, scheduler, registry, metrics,
-        o.shadowRate());
+        o.shadowRate(), responses);
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(o.host(), o.port()))
         .addService(ServerInterceptors.intercept(service, new ExceptionInterceptor(),
             new MetricsInterceptor(metrics)))
@@ -90,12 +99,14 @@ public final class SteerdServer implements AutoCloseable {
     } catch (IOException e) {
       server.shutdownNow();
       scheduler.close();
+      responses.shutdownNow();
       session.close();
       throw e;
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(SteerServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    SteerdServer running = new SteerdServer(server, metricsServer, health, scheduler, session);
+    SteerdServer running = new SteerdServer(server, metricsServer, health, scheduler, responses,
+        session);
     LOG.info(String.format("steerd serving %s (%s) on %s:%d, metrics on %s, %d vectors in %s",
         model.source(), session.device(), o.host(), running.port(),
         running.metricsPort() >= 0 ? o.metricsHost() + ":" + running.metricsPort() : "off",
@@ -126,6 +137,8 @@ public final class SteerdServer implements AutoCloseable {
       server.awaitTermination(5, TimeUnit.SECONDS);
     }
     scheduler.close();
+    responses.shutdown();
+    responses.awaitTermination(5, TimeUnit.SECONDS);
     session.close();
     if (metricsServer != null) {
       metricsServer.close();

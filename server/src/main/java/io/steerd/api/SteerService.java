@@ -60,6 +60,7 @@ import io.steerd.v1.Vector;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -77,9 +78,14 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   private final VectorExtractor extractor;
   private final SteerdMetrics metrics;
   private final double shadowRate;
+  private final Executor responses;
 
+  /**
+   * @param responses one thread that writes every Generate stream's messages, in order
+   */
   public SteerService(ModelCard model, DecoderSession session, Scheduler scheduler,
-      VectorRegistry registry, SteerdMetrics metrics, double shadowRate) {
+      VectorRegistry registry, SteerdMetrics metrics, double shadowRate, Executor responses) {
+    this.responses = responses;
     this.shadowRate = shadowRate;
     this.model = model;
     this.session = session;
@@ -106,7 +112,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
 
     metrics.runningStreams.inc();
     try {
-      scheduler.generate(generation, sink).whenComplete((result, error) -> {
+      scheduler.generate(generation, sink).whenCompleteAsync((result, error) -> {
         metrics.runningStreams.dec();
         if (cancelled.get()) {
           return; // the client is gone; nothing can be sent
@@ -125,7 +131,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
         }
         call.onNext(GenerateResponse.newBuilder().setSummary(summary).build());
         call.onCompleted();
-      });
+      }, responses);
     } catch (RuntimeException e) {
       metrics.runningStreams.dec();
       throw e;
@@ -203,7 +209,10 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
         .setText(result.text());
   }
 
-  /** Streams tokens to the call from the model thread, timing them as it goes. */
+  /**
+   * Times tokens on the model thread, where they are produced, and hands them to the response
+   * thread, so building, serialising and writing a message never delays the next step.
+   */
   private final class StreamingSink implements TokenSink {
     private final ServerCallStreamObserver<GenerateResponse> call;
     private final AtomicBoolean cancelled;
@@ -229,8 +238,8 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
       }
       last = now;
       metrics.generatedTokens.inc();
-      call.onNext(GenerateResponse.newBuilder().setToken(GeneratedToken.newBuilder()
-          .setId(id).setText(text).setLogprob(logprob)).build());
+      responses.execute(() -> call.onNext(GenerateResponse.newBuilder().setToken(
+          GeneratedToken.newBuilder().setId(id).setText(text).setLogprob(logprob)).build()));
     }
 
     @Override
