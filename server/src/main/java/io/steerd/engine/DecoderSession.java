@@ -63,11 +63,11 @@ public final class DecoderSession implements AutoCloseable {
   }
 
   /**
-   * ONNX Runtime's GroupQueryAttention has float kernels on the CPU only, and only for head sizes
-   * that are a multiple of 16; everything else takes the portable graph.
+   * ONNX Runtime's GroupQueryAttention has float kernels on the CPU only; CUDA takes the portable
+   * graph.
    */
   public static DecoderGraph.Attention attentionFor(ModelConfig config, Device device) {
-    return device.kind() == Device.Kind.CPU && config.headDim() % 16 == 0
+    return device.kind() == Device.Kind.CPU
         ? DecoderGraph.Attention.FUSED : DecoderGraph.Attention.PORTABLE;
   }
 
@@ -130,7 +130,8 @@ public final class DecoderSession implements AutoCloseable {
   }
 
   public KvCache newCache(int rows, int capacity) throws OrtException {
-    return new KvCache(env, config, rows, capacity);
+    return new KvCache(env, config, rows, capacity,
+        DecoderGraph.storedHeadDim(config, attention));
   }
 
   public EditTable newEditTable(List<SteeringPlan> plans) throws OrtException {
@@ -145,6 +146,9 @@ public final class DecoderSession implements AutoCloseable {
   /** Runs one forward pass over cache rows [first, first + batch). */
   public StepOutput step(StepInput in, KvCache cache, int first, EditTable edits)
       throws OrtException {
+    if (first == 0) {
+      return step(in, cache.prefix(in.batchSize()), cache, edits);
+    }
     try (KvCache.View view = cache.view(first, in.batchSize())) {
       return step(in, view, cache, edits);
     }

@@ -19,17 +19,23 @@ public final class KvCache implements AutoCloseable {
   private final ModelConfig config;
   private final int rows;
   private final int capacity;
+  private final int headDim;
   private final int rowFloats;
   private final FloatBuffer[] keys;
   private final FloatBuffer[] values;
   private final View whole;
+  /** Views of rows [0, n), made once each: the running batch's view is reused every step. */
+  private final View[] prefixes;
 
-  public KvCache(OrtEnvironment env, ModelConfig config, int rows, int capacity) throws OrtException {
+  /** @param headDim head size as the graph stores it (possibly padded) */
+  public KvCache(OrtEnvironment env, ModelConfig config, int rows, int capacity, int headDim)
+      throws OrtException {
     this.env = env;
     this.config = config;
     this.rows = rows;
     this.capacity = capacity;
-    this.rowFloats = config.kvDim() * capacity;
+    this.headDim = headDim;
+    this.rowFloats = config.numKvHeads() * headDim * capacity;
     int layers = config.numLayers();
     keys = new FloatBuffer[layers];
     values = new FloatBuffer[layers];
@@ -38,6 +44,8 @@ public final class KvCache implements AutoCloseable {
       values[l] = allocate((long) rows * rowFloats);
     }
     whole = view(0, rows);
+    prefixes = new View[rows + 1];
+    prefixes[rows] = whole;
   }
 
   public int rows() {
@@ -58,6 +66,14 @@ public final class KvCache implements AutoCloseable {
     return new View(first, count);
   }
 
+  /** Rows [0, count), owned by the cache (do not close). */
+  View prefix(int count) throws OrtException {
+    if (prefixes[count] == null) {
+      prefixes[count] = new View(0, count);
+    }
+    return prefixes[count];
+  }
+
   /** Copies row {@code from} over row {@code to} (a sequence moving to a lower slot). */
   void moveRow(int from, int to) {
     for (int l = 0; l < keys.length; l++) {
@@ -73,7 +89,7 @@ public final class KvCache implements AutoCloseable {
   void write(View view, int layer, FloatBuffer newKeys, FloatBuffer newValues, int steps,
       int batchRow, int position, int count) {
     int heads = config.numKvHeads();
-    int hd = config.headDim();
+    int hd = headDim;
     int row = view.first + batchRow;
     for (int h = 0; h < heads; h++) {
       int src = ((batchRow * heads + h) * steps) * hd;
@@ -90,7 +106,11 @@ public final class KvCache implements AutoCloseable {
 
   @Override
   public void close() {
-    whole.close();
+    for (View v : prefixes) {
+      if (v != null) {
+        v.close();
+      }
+    }
   }
 
   /** Consecutive cache rows seen as [count][kv_heads][capacity][head_dim] tensors. */
@@ -110,7 +130,7 @@ public final class KvCache implements AutoCloseable {
       int layers = keys.length;
       keyTensors = new OnnxTensor[layers];
       valueTensors = new OnnxTensor[layers];
-      long[] shape = {count, config.numKvHeads(), capacity, config.headDim()};
+      long[] shape = {count, config.numKvHeads(), capacity, headDim};
       try {
         for (int l = 0; l < layers; l++) {
           keyTensors[l] = OnnxTensor.createTensor(env, slice(keys[l]), shape);

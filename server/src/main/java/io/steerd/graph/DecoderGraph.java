@@ -120,6 +120,8 @@ public final class DecoderGraph {
   private final int rank;
   private final Attention attention;
   private final Weights precision;
+  /** Head size as stored in the cache: padded to the fused kernel's multiple of 16. */
+  private final int hs;
 
   // Values shared by every layer, computed once per run.
   private String pastMask;
@@ -142,6 +144,18 @@ public final class DecoderGraph {
     this.rank = ablationRank;
     this.attention = attention;
     this.precision = precision;
+    this.hs = storedHeadDim(weights.config(), attention);
+  }
+
+  /**
+   * The cache's head size. GroupQueryAttention needs a multiple of 16, so the fused graph pads
+   * each head with zero dimensions: zero query and key components add nothing to q.k, zero value
+   * components attend to zeros that the output projection ignores, and their rotary pairs turn
+   * zeros into zeros. The model computes exactly what the unpadded one does.
+   */
+  public static int storedHeadDim(ModelConfig config, Attention attention) {
+    int hd = config.headDim();
+    return attention == Attention.FUSED ? (hd + 15) / 16 * 16 : hd;
   }
 
   /**
@@ -171,10 +185,8 @@ public final class DecoderGraph {
     String ablateOut = g.input(STEER_ABLATE_OUT, DataType.FLOAT, "edits", (long) layers,
         (long) rank, (long) c.dim());
     for (int l = 0; l < layers; l++) {
-      g.input(cacheKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache",
-          (long) c.headDim());
-      g.input(cacheValue(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache",
-          (long) c.headDim());
+      g.input(cacheKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache", (long) hs);
+      g.input(cacheValue(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache", (long) hs);
     }
 
     defineSharedValues(ids, pastLengths, logitIndex);
@@ -208,10 +220,9 @@ public final class DecoderGraph {
     g.output(HIDDEN, DataType.FLOAT, "batch", "outputs", (long) layers, (long) c.dim());
     for (int l = 0; l < layers; l++) {
       if (attention == Attention.FUSED) {
-        g.output(presentKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache",
-            (long) c.headDim());
+        g.output(presentKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache", (long) hs);
         g.output(presentValue(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "cache",
-            (long) c.headDim());
+            (long) hs);
       } else {
         g.output(newKey(l), DataType.FLOAT, "batch", (long) c.numKvHeads(), "seq",
             (long) c.headDim());
@@ -230,9 +241,8 @@ public final class DecoderGraph {
 
     gatherIndex = g.op("Unsqueeze", "gather_index", logitIndex, g.longs("axes.-1", -1));
     float[][] tables = rotaryTables();
-    int half = c.headDim() / 2;
-    cosTable = g.floats("rope.cos_table", tables[0], c.contextLength(), half);
-    sinTable = g.floats("rope.sin_table", tables[1], c.contextLength(), half);
+    cosTable = g.floats("rope.cos_table", tables[0], c.contextLength(), hs / 2);
+    sinTable = g.floats("rope.sin_table", tables[1], c.contextLength(), hs / 2);
     if (attention == Attention.FUSED) {
       // GroupQueryAttention's bookkeeping: per row, (tokens after this run) - 1, and the batch's
       // longest total as a scalar.
@@ -275,7 +285,10 @@ public final class DecoderGraph {
     int d = c.dim();
     String xn = rmsNorm(p + "attn_norm", x, w.attentionNorm()[l]);
     String attended = attention == Attention.FUSED ? fusedAttention(l, xn) : portableAttention(l, xn);
-    String attnOut = linear(p + "attn_out", attended, w.wo()[l], d, d);
+    String attnOut = attention == Attention.FUSED
+        ? linear(p + "attn_out", attended, padColumns(w.wo()[l], d, c.numHeads()), c.numHeads() * hs,
+            d)
+        : linear(p + "attn_out", attended, w.wo()[l], d, d);
     x = g.op("Add", p + "attn_residual", x, attnOut);
 
     int hidden = c.hiddenDim();
@@ -350,20 +363,43 @@ public final class DecoderGraph {
   private String fusedAttention(int l, String xn) {
     String p = "l" + l + ".";
     int d = c.dim();
-    int kv = c.kvDim();
-    // [out][in] matrices stack by rows: q, then k, then v outputs.
-    float[] packed = new float[(d + 2 * kv) * d];
-    System.arraycopy(w.wq()[l], 0, packed, 0, d * d);
-    System.arraycopy(w.wk()[l], 0, packed, d * d, kv * d);
-    System.arraycopy(w.wv()[l], 0, packed, d * d + kv * d, kv * d);
-    String qkv = linear(p + "qkv", xn, packed, d, d + 2 * kv);
+    int heads = c.numHeads();
+    int kvHeads = c.numKvHeads();
+    // [out][in] matrices stack by rows: q, then k, then v outputs, each head padded to hs rows.
+    int rows = (heads + 2 * kvHeads) * hs;
+    float[] packed = new float[rows * d];
+    padRows(w.wq()[l], heads, d, packed, 0);
+    padRows(w.wk()[l], kvHeads, d, packed, heads * hs);
+    padRows(w.wv()[l], kvHeads, d, packed, (heads + kvHeads) * hs);
+    String qkv = linear(p + "qkv", xn, packed, d, rows);
     String[] outs = g.opMulti("GroupQueryAttention", GraphBuilder.MS_DOMAIN,
         new String[] {p + "attended", presentKey(l), presentValue(l)},
         new String[] {qkv, "", "", cacheKey(l), cacheValue(l), seqlensK, totalLength, cosTable,
             sinTable},
-        attr("num_heads", (long) c.numHeads()), attr("kv_num_heads", (long) c.numKvHeads()),
-        attr("do_rotary", 1L), attr("rotary_interleaved", 1L));
+        attr("num_heads", (long) heads), attr("kv_num_heads", (long) kvHeads),
+        attr("do_rotary", 1L), attr("rotary_interleaved", 1L),
+        attr("scale", (float) (1.0 / Math.sqrt(c.headDim()))));
     return outs[0];
+  }
+
+  /** Copies each head's head_dim rows of a [heads * head_dim][in] matrix into hs-row slots. */
+  private void padRows(float[] m, int heads, int in, float[] into, int firstRow) {
+    int hd = c.headDim();
+    for (int h = 0; h < heads; h++) {
+      System.arraycopy(m, h * hd * in, into, (firstRow + h * hs) * in, hd * in);
+    }
+  }
+
+  /** [out][heads * head_dim] to [out][heads * hs], each head's inputs padded with zeros. */
+  private float[] padColumns(float[] m, int out, int heads) {
+    int hd = c.headDim();
+    float[] padded = new float[out * heads * hs];
+    for (int o = 0; o < out; o++) {
+      for (int h = 0; h < heads; h++) {
+        System.arraycopy(m, o * heads * hd + h * hd, padded, o * heads * hs + h * hs, hd);
+      }
+    }
+    return padded;
   }
 
   /** The steering port at block l's output: ablate the row's directions, then add its vector. */
@@ -414,13 +450,20 @@ public final class DecoderGraph {
     return g.op("Mul", name, normalized, g.floats(name + ".weight", weight, weight.length));
   }
 
-  /** cos and sin of pos * theta^(-2i / head_dim), computed in float as llama2.c does. */
+  /**
+   * cos and sin of pos * theta^(-2i / head_dim), computed in float as llama2.c does, for the
+   * hs / 2 pairs of a stored head; padding pairs get the identity rotation.
+   */
   private float[][] rotaryTables() {
-    int half = c.headDim() / 2;
+    int half = hs / 2;
     float[] cosT = new float[c.contextLength() * half];
     float[] sinT = new float[c.contextLength() * half];
     for (int pos = 0; pos < c.contextLength(); pos++) {
       for (int i = 0; i < half; i++) {
+        if (i >= c.headDim() / 2) {
+          cosT[pos * half + i] = 1f;
+          continue;
+        }
         float freq = (float) (1.0 / Math.pow(c.ropeTheta(), (2.0f * i) / c.headDim()));
         float angle = pos * freq;
         cosT[pos * half + i] = (float) Math.cos(angle);

@@ -35,8 +35,19 @@ class ContinuousBatchingTest {
   void greedyTokensAreTheSameAloneAndInABatchOfDifferentlySteeredRequestsPortable()
       throws Exception {
     LoadedModel model = ModelFixture.stories260K();
-    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, EngineOptions.threads(1))) {
-      assertEquals(DecoderGraph.Attention.PORTABLE, session.attention());
+    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU,
+        EngineOptions.threads(1), DecoderGraph.Attention.PORTABLE)) {
+      checkBatchInvariance(session, model.tokenizer());
+    }
+  }
+
+  @Test
+  void greedyTokensAreTheSameAloneAndInABatchOfDifferentlySteeredRequestsFusedPadded()
+      throws Exception {
+    LoadedModel model = ModelFixture.stories260K();
+    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU,
+        EngineOptions.threads(1))) {
+      assertEquals(DecoderGraph.Attention.FUSED, session.attention());
       checkBatchInvariance(session, model.tokenizer());
     }
   }

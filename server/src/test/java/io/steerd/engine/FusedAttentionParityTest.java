@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fused GroupQueryAttention graph (head size a multiple of 16, which stories260K's 8 is not)
- * against the plain-Java reference and the portable graph, on a seeded random checkpoint with
- * grouped-query attention.
+ * The fused GroupQueryAttention graph against the plain-Java reference and the portable graph, on
+ * a seeded random checkpoint with grouped-query attention and a head size (16) the kernel takes
+ * unpadded.
  */
 class FusedAttentionParityTest {
   private static final ModelConfig SHAPE =
@@ -51,10 +51,12 @@ class FusedAttentionParityTest {
   }
 
   @Test
-  void cpuPicksFusedAttentionOnlyForHeadSizesItSupports() {
+  void cpuPicksFusedAttentionAndCudaThePortableGraph() {
     assertEquals(DecoderGraph.Attention.FUSED, DecoderSession.attentionFor(SHAPE, Device.CPU));
-    assertEquals(DecoderGraph.Attention.PORTABLE,
+    assertEquals(DecoderGraph.Attention.FUSED,
         DecoderSession.attentionFor(ModelFixture.stories260K().config(), Device.CPU));
+    assertEquals(DecoderGraph.Attention.PORTABLE,
+        DecoderSession.attentionFor(SHAPE, Device.parse("cuda")));
   }
 
   @Test
