@@ -80,6 +80,14 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (threads < 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--threads must be 0 (automatic) or more, got " + threads);
+    }
+    if (queueSize < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--queue-size must be at least 1, got " + queueSize);
+    }
     if (maxBatch < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--max-batch must be at least 1, got " + maxBatch);
@@ -101,6 +109,8 @@ public final class Main implements Callable<Integer> {
         new EngineOptions(threads, spinWait, weights), maxBatch, queueSize, shadowRate));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
+        java.util.logging.Logger.getLogger(Main.class.getName())
+            .info("steerd shutting down: finishing running requests");
         server.close();
       } catch (Exception e) {
         e.printStackTrace();

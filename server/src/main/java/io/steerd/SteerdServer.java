@@ -90,11 +90,16 @@ public final class SteerdServer implements AutoCloseable {
     try {
       server.start();
       if (o.metricsPort() >= 0) {
-        metricsServer = new HTTPServer.Builder()
-            .withInetSocketAddress(new InetSocketAddress(o.metricsHost(), o.metricsPort()))
-            .withRegistry(metrics.registry())
-            .withDaemonThreads(true)
-            .build();
+        try {
+          metricsServer = new HTTPServer.Builder()
+              .withInetSocketAddress(new InetSocketAddress(o.metricsHost(), o.metricsPort()))
+              .withRegistry(metrics.registry())
+              .withDaemonThreads(true)
+              .build();
+        } catch (IOException e) {
+          throw new IOException("metrics endpoint " + o.metricsHost() + ":" + o.metricsPort()
+              + ": " + e.getMessage() + " (choose another --metrics-port, or -1 for none)", e);
+        }
       }
     } catch (IOException e) {
       server.shutdownNow();

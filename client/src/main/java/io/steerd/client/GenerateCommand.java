@@ -4,6 +4,7 @@ import io.steerd.v1.Edit;
 import io.steerd.v1.GenerateRequest;
 import io.steerd.v1.GenerateResponse;
 import io.steerd.v1.GenerateSummary;
+import io.steerd.v1.ShadowEstimate;
 import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.List;
@@ -68,13 +69,18 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print each response message as one JSON line instead.")
     boolean json;
 
+    @Option(names = "--shadow",
+            description = "Also run the sequence unsteered and report KL, top-1 agreement and logit gap.")
+    boolean shadow;
+
     GenerateRequest request() {
         GenerateRequest.Builder request = GenerateRequest.newBuilder()
                 .setPrompt(prompt)
                 .setMaxTokens(maxTokens)
                 .setTopK(topK)
                 .addAllStop(stops)
-                .addAllEdits(edits);
+                .addAllEdits(edits)
+                .setShadow(shadow);
         if (temperature != null) {
             request.setTemperature(temperature);
         }
@@ -132,6 +138,12 @@ final class GenerateCommand implements Callable<Integer> {
         }
         err.printf("finish_reason=%s prompt_tokens=%d generated_tokens=%d%n",
                 summary.getFinishReason(), summary.getPromptTokens(), summary.getGeneratedTokens());
+        if (summary.hasShadow()) {
+            ShadowEstimate s = summary.getShadow();
+            err.printf("shadow: tokens=%d mean_kl=%.5f top1_agreement=%.3f%s%n", s.getTokens(), s.getMeanKl(),
+                    s.getTop1Agreement(),
+                    s.hasMeanLogitGap() ? String.format(" mean_logit_gap=%.4f", s.getMeanLogitGap()) : "");
+        }
         err.flush();
         return 0;
     }

@@ -1,14 +1,25 @@
 package io.steerd.client;
 
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import io.steerd.v1.LayerNorm;
+import io.steerd.v1.LayerShare;
+import io.steerd.v1.LayerValues;
+import java.util.Set;
 
 /** Proto3 JSON (JsonFormat) in and out. */
 final class Json {
-    private static final JsonFormat.Printer LINE = JsonFormat.printer().omittingInsignificantWhitespace();
-    private static final JsonFormat.Printer PRETTY = JsonFormat.printer();
+    /** Layer 0 is a real layer, not an unset field: always print layer numbers. */
+    private static final Set<Descriptors.FieldDescriptor> LAYER_FIELDS = Set.of(
+            LayerValues.getDescriptor().findFieldByName("layer"),
+            LayerNorm.getDescriptor().findFieldByName("layer"),
+            LayerShare.getDescriptor().findFieldByName("layer"));
+    private static final JsonFormat.Printer LINE =
+            JsonFormat.printer().includingDefaultValueFields(LAYER_FIELDS).omittingInsignificantWhitespace();
+    private static final JsonFormat.Printer PRETTY = JsonFormat.printer().includingDefaultValueFields(LAYER_FIELDS);
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
     private Json() {}

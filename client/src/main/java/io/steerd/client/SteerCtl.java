@@ -89,7 +89,18 @@ public final class SteerCtl implements Runnable {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setExecutionExceptionHandler(SteerCtl::handleExecutionException);
+        cmd.setParameterExceptionHandler(SteerCtl::handleUsageError);
         return cmd;
+    }
+
+    /** The one-line reason and where to read more, instead of the whole usage text. */
+    private static int handleUsageError(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("error: " + e.getMessage());
+        err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Held so the level sticks: java.util.logging keeps only weak references to loggers. */
@@ -142,6 +153,9 @@ public final class SteerCtl implements Runnable {
         if (cause != null) {
             String reason = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
             sb.append(status.getDescription() != null ? " (" + reason + ")" : ": " + reason);
+        }
+        if (status.getCode() == Status.Code.UNAVAILABLE && cause != null) {
+            sb.append("; is steerd running at --target?");
         }
         return sb.toString();
     }

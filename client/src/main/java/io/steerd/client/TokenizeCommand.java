@@ -43,10 +43,30 @@ final class TokenizeCommand implements Callable<Integer> {
             out.println(Json.pretty(response));
         } else {
             for (Token token : response.getTokensList()) {
-                out.println(token.getId() + "\t" + token.getPiece());
+                out.println(token.getId() + "\t" + visible(token.getPiece()));
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** Control characters (BOS is stored as "\n<s>\n") written as escapes, one token per line. */
+    static String visible(String piece) {
+        StringBuilder sb = new StringBuilder();
+        for (char ch : piece.toCharArray()) {
+            switch (ch) {
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                default -> {
+                    if (Character.isISOControl(ch)) {
+                        sb.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        sb.append(ch);
+                    }
+                }
+            }
+        }
+        return sb.toString();
     }
 }

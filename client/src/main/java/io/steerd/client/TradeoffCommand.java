@@ -40,9 +40,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "tradeoff",
         description = {
-            "Measure what steering with a vector buys in alignment and costs in",
-            "helpfulness: the server sweeps r, the norm added per layer, scores the",
-            "probes at each point and fits B(r) = tanh(a*r + b0) and",
+            "Sweep a vector's norm; fit what it buys in alignment and costs in helpfulness.",
+            "The server sweeps r, the norm added per layer, scores the probes at each",
+            "point and fits B(r) = tanh(a*r + b0) and",
             "P(r) = 1 / (1 + a + a*(b^2/2)*r^2). Progress goes to stderr, the report",
             "to --out, a summary to stdout."
         },

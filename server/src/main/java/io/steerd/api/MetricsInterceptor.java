@@ -1,5 +1,7 @@
 package io.steerd.api;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -33,7 +35,9 @@ public final class MetricsInterceptor implements ServerInterceptor {
     return new SimpleForwardingServerCallListener<>(next.startCall(observed, headers)) {
       @Override
       public void onCancel() {
-        record(method, Status.Code.CANCELLED, counted);
+        // A call whose deadline passed is cancelled too; count it as what it was.
+        Status cause = Contexts.statusFromCancelled(Context.current());
+        record(method, cause == null ? Status.Code.CANCELLED : cause.getCode(), counted);
         super.onCancel();
       }
     };
