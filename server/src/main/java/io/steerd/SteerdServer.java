@@ -144,7 +144,12 @@ public final class SteerdServer implements AutoCloseable {
     scheduler.close();
     responses.shutdown();
     responses.awaitTermination(5, TimeUnit.SECONDS);
-    session.close();
+    if (scheduler.stopped()) {
+      session.close();
+    } else {
+      // Freeing the session under a running step would crash the process; the OS reclaims it.
+      LOG.warning("model thread still busy after 60 s; leaving the session to process exit");
+    }
     if (metricsServer != null) {
       metricsServer.close();
     }

@@ -101,8 +101,10 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
     long arrival = System.nanoTime();
     GenerationRequest validated = validator.generation(request);
     boolean steered = !validated.plan().isIdentity();
-    GenerationRequest generation = steered
-        && (request.getShadow() || ThreadLocalRandom.current().nextDouble() < shadowRate)
+    // Sampled shadows need a spare cache slot; only a request that asks for one may be refused.
+    boolean sampled = scheduler.slots() >= 2
+        && ThreadLocalRandom.current().nextDouble() < shadowRate;
+    GenerationRequest generation = steered && (request.getShadow() || sampled)
         ? validated.withShadow(shadowSpec(validated.plan())) : validated;
     ServerCallStreamObserver<GenerateResponse> call =
         (ServerCallStreamObserver<GenerateResponse>) observer;
@@ -121,6 +123,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
           call.onError(StatusMapper.toStatus(error));
           return;
         }
+        try {
         metrics.promptTokens.inc(result.promptTokens());
         GenerateSummary.Builder summary = summary(result);
         if (result.shadow() != null) {
@@ -131,6 +134,9 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
         }
         call.onNext(GenerateResponse.newBuilder().setSummary(summary).build());
         call.onCompleted();
+        } catch (RuntimeException e) {
+          call.onError(StatusMapper.toStatus(e));
+        }
       }, responses);
     } catch (RuntimeException e) {
       metrics.runningStreams.dec();
@@ -317,7 +323,13 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
     answerWhenDone(scheduler.submit(session -> extractor.extract(session, pairs, layers, method)),
         observer, result -> {
           Vector v = extracted(request, result);
-          registry.put(v);
+          if (request.getOverwrite()) {
+            registry.put(v);
+          } else if (!registry.putIfAbsent(v)) {
+            throw new SteerdException(SteerdException.Kind.ALREADY_EXISTS, "id: a vector with id '"
+                + v.getId() + "' was stored while this one was being extracted; set overwrite "
+                + "to replace it");
+          }
           metrics.forgetVector(v.getId());
           return v;
         });
@@ -371,9 +383,10 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   }
 
   /** Completes a unary call from a scheduler result, mapping any failure to its status. */
-  private static <T, R> void answerWhenDone(java.util.concurrent.CompletableFuture<T> work,
+  private <T, R> void answerWhenDone(java.util.concurrent.CompletableFuture<T> work,
       StreamObserver<R> observer, java.util.function.Function<T, R> respond) {
-    work.whenComplete((result, error) -> {
+    // Off the model thread: responding may persist to disk, which must not stall decoding.
+    work.whenCompleteAsync((result, error) -> {
       try {
         if (error != null) {
           throw StatusMapper.toStatus(error);
@@ -383,7 +396,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
       } catch (RuntimeException e) {
         observer.onError(StatusMapper.toStatus(e));
       }
-    });
+    }, responses);
   }
 
   @Override
@@ -425,40 +438,52 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
         finish();
         return;
       }
-      scheduler.submit(session -> sweep.probes().evaluate(new Scorer(session), sweep.plans().get(i)))
-          .whenComplete((result, error) -> {
-            if (cancelled.get()) {
-              return;
-            }
-            if (error != null) {
-              call.onError(StatusMapper.toStatus(error));
-              return;
-            }
-            TradeoffPoint point = TradeoffAnalysis.point(sweep.coefficients()[i], result);
-            points.add(point);
-            call.onNext(MeasureTradeoffResponse.newBuilder().setProgress(SweepProgress.newBuilder()
-                .setCompletedPoints(i + 1).setTotalPoints(sweep.coefficients().length)
-                .setPoint(point)).build());
-            next(i + 1);
-          });
+      try {
+        scheduler.submit(session -> sweep.probes().evaluate(new Scorer(session),
+                sweep.plans().get(i)))
+            .whenCompleteAsync((result, error) -> {
+              if (cancelled.get()) {
+                return;
+              }
+              if (error != null) {
+                call.onError(StatusMapper.toStatus(error));
+                return;
+              }
+              try {
+                TradeoffPoint point = TradeoffAnalysis.point(sweep.coefficients()[i], result);
+                points.add(point);
+                call.onNext(MeasureTradeoffResponse.newBuilder().setProgress(
+                    SweepProgress.newBuilder().setCompletedPoints(i + 1)
+                        .setTotalPoints(sweep.coefficients().length).setPoint(point)).build());
+                next(i + 1);
+              } catch (RuntimeException e) {
+                call.onError(StatusMapper.toStatus(e));
+              }
+            }, responses);
+      } catch (RuntimeException e) {
+        // The queue was full or the server is stopping between two points.
+        if (i == 0) {
+          throw e;
+        }
+        call.onError(StatusMapper.toStatus(e));
+      }
     }
 
     private void finish() {
       try {
         TradeoffReport report = TradeoffAnalysis.report(sweep, points,
             Timestamps.fromMillis(System.currentTimeMillis()), (System.nanoTime() - started) / 1e9);
-        Vector vector = registry.require(sweep.vectorId(), "vector_id");
-        if (!vector.getCreateTime().equals(swept.getCreateTime())) {
-          throw new SteerdException(SteerdException.Kind.ABORTED, "vector_id: '"
-              + sweep.vectorId() + "' was replaced during the sweep; its figures would not "
-              + "describe the new values");
-        }
         TradeoffSummary.Builder summary = TradeoffSummary.newBuilder().setReport(report);
-        for (int[] pair : ProbeEvaluator.firstTokens(model.tokenizer(), sweep.probeSet().getAlignmentList())) {
+        for (int[] pair : ProbeEvaluator.firstTokens(model.tokenizer(),
+            sweep.probeSet().getAlignmentList())) {
           summary.addProbeTokens(ProbeTokenPair.newBuilder().setDesired(pair[0])
               .setUndesired(pair[1]));
         }
-        registry.put(vector.toBuilder().setTradeoff(summary).build());
+        if (!registry.updateIfUnchanged(swept, v -> v.toBuilder().setTradeoff(summary).build())) {
+          throw new SteerdException(SteerdException.Kind.ABORTED, "vector_id: '"
+              + sweep.vectorId() + "' was replaced or deleted during the sweep; its figures "
+              + "would not describe the stored values");
+        }
         metrics.recordSweep(sweep.vectorId(), report);
         call.onNext(MeasureTradeoffResponse.newBuilder().setReport(report).build());
         call.onCompleted();

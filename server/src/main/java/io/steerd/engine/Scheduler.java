@@ -98,6 +98,8 @@ public final class Scheduler implements AutoCloseable {
     if (closed) {
       throw new SteerdException(SteerdException.Kind.UNAVAILABLE, "server is shutting down");
     }
+    // Requests whose clients gave up while waiting hold no place in the queue.
+    waiting.removeIf(s -> s.cancelled() && s.finish(FinishReason.CANCELLED));
     if (waiting.size() + tasks.size() >= queueCapacity) {
       throw new SteerdException(SteerdException.Kind.RESOURCE_EXHAUSTED,
           "request queue is full (" + queueCapacity + " waiting); retry later");
@@ -141,8 +143,18 @@ public final class Scheduler implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (Throwable e) {
+      LOG.log(Level.SEVERE, "model thread failed; refusing further work", e);
     } finally {
+      synchronized (lock) {
+        closed = true;
+      }
       failAll(new SteerdException(SteerdException.Kind.UNAVAILABLE, "server is shutting down"));
+      // Native memory is freed by the thread that uses it, so no step can run on freed tensors.
+      if (table != null) {
+        table.close();
+      }
+      cache.close();
     }
   }
 
@@ -153,6 +165,11 @@ public final class Scheduler implements AutoCloseable {
     int tokens = 0;
     while (!waiting.isEmpty()) {
       Sequence next = waiting.peek();
+      if (next.cancelled()) {
+        waiting.poll();
+        next.finish(FinishReason.CANCELLED);
+        continue;
+      }
       int length = next.request.prompt().length;
       if (next.rowCount() > free || (!admitted.isEmpty() && tokens + length > PREFILL_TOKEN_BUDGET)) {
         break;
@@ -227,7 +244,8 @@ public final class Scheduler implements AutoCloseable {
       boolean done;
       try {
         done = s.advance(logits[i], normalizers[i], shadows[i]);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // A failing sink (or an out-of-memory building its message) ends this sequence only.
         s.result.completeExceptionally(e);
         done = true;
       }
@@ -307,7 +325,7 @@ public final class Scheduler implements AutoCloseable {
   private void guard(List<Sequence> involved, StepBody body) {
     try {
       body.run();
-    } catch (Exception e) {
+    } catch (Throwable e) {
       LOG.log(Level.SEVERE, "model step failed", e);
       for (Sequence s : List.copyOf(involved)) {
         s.result.completeExceptionally(e);
@@ -346,16 +364,21 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops taking work, fails what is queued, and waits for the step or task in progress. Returns
+   * only once the model thread has ended, or after {@code 60 s}; see {@link #stopped()}.
+   */
   @Override
   public void close() throws InterruptedException {
     synchronized (lock) {
       closed = true;
       lock.notifyAll();
     }
-    worker.join(10_000);
-    if (table != null) {
-      table.close();
-    }
-    cache.close();
+    worker.join(60_000);
+  }
+
+  /** Whether the model thread has ended, so the session may be freed. */
+  public boolean stopped() {
+    return !worker.isAlive();
   }
 }

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -94,6 +95,28 @@ public final class VectorRegistry {
       throw new UncheckedIOException("could not store vector " + vector.getId(), e);
     }
     vectors.put(vector.getId(), vector);
+  }
+
+  /** Stores {@code vector} unless its id is taken; false if it was. */
+  public synchronized boolean putIfAbsent(Vector vector) {
+    if (vectors.containsKey(vector.getId())) {
+      return false;
+    }
+    put(vector);
+    return true;
+  }
+
+  /**
+   * Replaces {@code expected} with {@code change(expected)} only if the stored vector is still
+   * {@code expected} (same creation time): a put or delete in between wins, and false says so.
+   */
+  public synchronized boolean updateIfUnchanged(Vector expected, UnaryOperator<Vector> change) {
+    Vector current = vectors.get(expected.getId());
+    if (current == null || !current.getCreateTime().equals(expected.getCreateTime())) {
+      return false;
+    }
+    put(change.apply(current));
+    return true;
   }
 
   /** Removes a vector; false if there was none. */

@@ -129,6 +129,32 @@ class ContinuousBatchingTest {
   }
 
   @Test
+  void aSinkThatThrowsAnErrorFailsItsOwnRequestAndTheModelThreadLivesOn() throws Exception {
+    LoadedModel model = ModelFixture.stories260K();
+    try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU,
+            EngineOptions.threads(1));
+        Scheduler scheduler = new Scheduler(session, model.tokenizer(), 2, 4)) {
+      CompletableFuture<GenerationResult> broken = scheduler.generate(
+          request(new int[] {1}, 20, SteeringPlan.none(5)), new TokenSink() {
+            @Override
+            public void token(int id, String text, float logprob) {
+              throw new OutOfMemoryError("stand-in for a failed allocation");
+            }
+
+            @Override
+            public boolean cancelled() {
+              return false;
+            }
+          });
+      java.util.concurrent.ExecutionException failure = assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> broken.get(30, TimeUnit.SECONDS));
+      assertTrue(failure.getCause() instanceof OutOfMemoryError);
+      assertEquals(7, collect(scheduler, request(new int[] {1}, 7, SteeringPlan.none(5)))
+          .get(30, TimeUnit.SECONDS).size());
+    }
+  }
+
+  @Test
   void aFullQueueRefusesWithResourceExhausted() throws Exception {
     LoadedModel model = ModelFixture.stories260K();
     try (DecoderSession session = DecoderSession.open(model.weights(), Device.CPU, EngineOptions.threads(1));
