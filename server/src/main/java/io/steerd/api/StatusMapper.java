@@ -37,9 +37,7 @@ public final class StatusMapper {
       case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
       case NOT_FOUND -> Status.NOT_FOUND;
       case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
-      case OUT_OF_RANGE -> Status.OUT_OF_RANGE;
       case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
-      case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
       case ABORTED -> Status.ABORTED;
       case UNAVAILABLE -> Status.UNAVAILABLE;
     };

@@ -10,9 +10,7 @@ public class SteerdException extends RuntimeException {
     INVALID_ARGUMENT,
     NOT_FOUND,
     ALREADY_EXISTS,
-    OUT_OF_RANGE,
     RESOURCE_EXHAUSTED,
-    FAILED_PRECONDITION,
     ABORTED,
     UNAVAILABLE
   }
