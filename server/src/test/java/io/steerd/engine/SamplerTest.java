@@ -36,6 +36,41 @@ class SamplerTest {
     assertTrue(draw(1, 1f, 0, 0.5f).stream().allMatch(t -> t == 3));
   }
 
+  @Test
+  void topKFrequenciesFollowTheRenormalisedDistributionAndTiesGoToLowerIds() {
+    float[] logits = {1f, 1f, 1f, 0f, 2f};
+    Sampler s = new Sampler(new SamplingParams(1f, 3, 1f, 5));
+    int[] counts = new int[logits.length];
+    int draws = 40_000;
+    for (int i = 0; i < draws; i++) {
+      counts[s.next(logits, 0f).token()]++;
+    }
+    // Top 3: id 4 (logit 2), then ids 0 and 1 of the three tied at 1; ids 2 and 3 never.
+    assertEquals(0, counts[2]);
+    assertEquals(0, counts[3]);
+    double z = Math.exp(2) + 2 * Math.exp(1);
+    assertEquals(Math.exp(2) / z, counts[4] / (double) draws, 0.01);
+    assertEquals(Math.exp(1) / z, counts[0] / (double) draws, 0.01);
+    assertEquals(Math.exp(1) / z, counts[1] / (double) draws, 0.01);
+  }
+
+  @Test
+  void unrestrictedSamplingFollowsTheTemperedDistribution() {
+    Sampler s = new Sampler(new SamplingParams(2f, 0, 1f, 9));
+    int[] counts = new int[LOGITS.length];
+    int draws = 60_000;
+    for (int i = 0; i < draws; i++) {
+      counts[s.next(LOGITS, 0f).token()]++;
+    }
+    double z = 0;
+    for (float l : LOGITS) {
+      z += Math.exp(l / 2);
+    }
+    for (int i = 0; i < LOGITS.length; i++) {
+      assertEquals(Math.exp(LOGITS[i] / 2) / z, counts[i] / (double) draws, 0.01, "token " + i);
+    }
+  }
+
   private static List<Integer> draw(long seed, float temperature, int topK, float topP) {
     Sampler s = new Sampler(new SamplingParams(temperature, topK, topP, seed));
     List<Integer> out = new ArrayList<>();
