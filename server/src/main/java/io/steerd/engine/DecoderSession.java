@@ -233,11 +233,9 @@ public final class DecoderSession implements AutoCloseable {
             }
           }
         }
-        float[] logits = array(floats(result, DecoderGraph.LOGITS));
-        float[] normalizers = array(floats(result, DecoderGraph.LOG_NORMALIZER));
-        float[] hidden = array(floats(result, DecoderGraph.HIDDEN));
-        return new StepOutput(logits, normalizers, hidden, outputs, config.vocabSize(),
-            config.numLayers(), config.dim());
+        return new StepOutput(floats(result, DecoderGraph.LOGITS),
+            floats(result, DecoderGraph.LOG_NORMALIZER), floats(result, DecoderGraph.HIDDEN),
+            outputs, config.vocabSize(), config.numLayers(), config.dim());
       }
     } finally {
       owned.forEach(OnnxTensor::close);
@@ -261,11 +259,6 @@ public final class DecoderSession implements AutoCloseable {
     return ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
   }
 
-  private static float[] array(FloatBuffer buffer) {
-    float[] out = new float[buffer.remaining()];
-    buffer.get(out);
-    return out;
-  }
 
   @Override
   public void close() throws OrtException {
