@@ -148,7 +148,8 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   private void countEdits(GenerationRequest generation) {
     Set<String> aboveBreakEven = new HashSet<>();
     for (ResolvedEdit edit : generation.plan().edits()) {
-      metrics.edits.labels(edit.op().name()).inc();
+      String vector = edit.vectorId() == null ? SteerdMetrics.INLINE_VECTOR : edit.vectorId();
+      metrics.edits.labels(vector, edit.op().name()).inc();
       if (edit.vectorId() != null && edit.maxAddedNorm() > breakEven(edit.vectorId())) {
         aboveBreakEven.add(edit.vectorId());
       }

@@ -5,6 +5,7 @@ import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import io.prometheus.client.hotspot.DefaultExports;
+import io.steerd.steering.EditOp;
 import io.steerd.v1.CurveFit;
 import io.steerd.v1.FitStatus;
 import io.steerd.v1.TradeoffReport;
@@ -12,7 +13,8 @@ import io.steerd.v1.TradeoffReport;
 /**
  * Every metric steerd exports, in one registry per server. Names follow Prometheus conventions:
  * the steerd_ prefix, base units (seconds), _total on counters, and label sets bounded by the
- * API (method names, status codes, edit operations).
+ * API (method names, status codes, edit operations) or by the vector registry (vector ids, whose
+ * series are dropped when the vector is deleted).
  */
 public final class SteerdMetrics {
   private final CollectorRegistry registry = new CollectorRegistry(true);
@@ -36,9 +38,13 @@ public final class SteerdMetrics {
       "Generate streams in progress, queued or running.").register(registry);
   public final Gauge queuedRequests = Gauge.build("steerd_queued_requests",
       "Requests waiting for the model.").register(registry);
+  /** The vector label of edits whose values came inline; no vector id can start with '_'. */
+  public static final String INLINE_VECTOR = "_inline";
+
   public final Counter edits = Counter.build("steerd_edits_total",
-          "Edits applied by Generate requests, by operation.")
-      .labelNames("operation").register(registry);
+          "Edits applied by Generate requests, by vector id (_inline for inline values) and "
+              + "operation.")
+      .labelNames("vector", "operation").register(registry);
   public final Histogram appliedNorm = Histogram.build("steerd_applied_edit_norm",
           "L2 norm added to the residual stream per edit and layer (c times the vector's norm, "
               + "or c under UNIT normalisation).")
@@ -113,6 +119,9 @@ public final class SteerdMetrics {
   /** Drops every per-vector series of a deleted vector, keeping label sets bounded. */
   public void forgetVector(String vector) {
     forgetSweep(vector);
+    for (EditOp op : EditOp.values()) {
+      edits.remove(vector, op.name());
+    }
     aboveBreakEven.remove(vector);
     shadowKl.remove(vector);
     shadowTop1Agreement.remove(vector);

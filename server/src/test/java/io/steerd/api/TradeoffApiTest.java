@@ -183,6 +183,8 @@ class TradeoffApiTest {
     }
     String metrics = live.metrics();
     assertTrue(metrics.contains("steerd_shadow_kl_nats_count{vector=\"happy\",}"), metrics);
+    assertTrue(metrics.contains("steerd_edits_total{vector=\"happy\",operation=\"ADD\",}"),
+        metrics);
   }
 
   private static ScoreItem item(String prompt, String continuation) {
