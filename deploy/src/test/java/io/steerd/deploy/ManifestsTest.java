@@ -1,0 +1,118 @@
+package io.steerd.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every kustomization under deploy/k8s renders with kubectl, into what the sidecar needs. */
+class ManifestsTest {
+  private static final Path K8S = Repo.path("deploy/k8s");
+
+  static List<Path> kustomizations() throws Exception {
+    try (Stream<Path> files = Files.walk(K8S)) {
+      return files.filter(f -> f.getFileName().toString().matches("kustomization\\.ya?ml"))
+          .map(Path::getParent).sorted().toList();
+    }
+  }
+
+  static List<JsonNode> render(Path dir) throws Exception {
+    Path kubectl = Tools.require("kubectl", "apt-get install kubernetes-client");
+    Processes.Result result = Processes.run(List.of(kubectl.toString(), "kustomize",
+        dir.toString()), Repo.root(), Map.of(), Duration.ofMinutes(1));
+    assertEquals(0, result.exitCode(), "kubectl kustomize " + K8S.relativize(dir) + ":\n"
+        + result.output());
+    // kubectl may print deprecation warnings to stderr ahead of the YAML; keep the documents.
+    String yaml = result.output().lines().dropWhile(l -> l.startsWith("# Warning")
+        || l.startsWith("Warning:")).reduce("", (a, b) -> a + b + "\n");
+    List<JsonNode> docs = new ArrayList<>();
+    for (JsonNode doc : Queries.YAML.readValues(Queries.YAML.createParser(yaml), JsonNode.class)
+        .readAll()) {
+      if (doc != null && !doc.isEmpty()) {
+        docs.add(doc);
+      }
+    }
+    assertFalse(docs.isEmpty(), K8S.relativize(dir) + " rendered nothing");
+    return docs;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyKustomizationRenders() throws Exception {
+    List<Path> dirs = kustomizations();
+    assertTrue(dirs.size() >= 3, "expected a base, a GPU overlay and monitoring: " + dirs);
+    return dirs.stream().map(dir -> DynamicTest.dynamicTest(K8S.relativize(dir).toString(),
+        () -> {
+          for (JsonNode doc : render(dir)) {
+            assertFalse(doc.path("kind").asText().isEmpty(), "a document without a kind");
+            assertFalse(doc.path("metadata").path("name").asText().isEmpty(),
+                doc.path("kind").asText() + " without a name");
+          }
+          for (JsonNode sidecar : steerdSidecars(render(dir))) {
+            assertIsANativeSidecar(sidecar, dir.toString().contains("gpu"));
+          }
+        }));
+  }
+
+  @Test
+  void theBaseAndTheGpuOverlayRunSteerdAsANativeSidecar() throws Exception {
+    assertEquals(1, steerdSidecars(render(K8S.resolve("base"))).size());
+    List<Path> gpu = kustomizations().stream().filter(d -> d.toString().contains("gpu")).toList();
+    assertFalse(gpu.isEmpty(), "no GPU overlay");
+    for (Path dir : gpu) {
+      assertEquals(1, steerdSidecars(render(dir)).size(), dir.toString());
+    }
+  }
+
+  @Test
+  void monitoringRendersAMonitorAndTheAlertRules() throws Exception {
+    List<String> kinds = new ArrayList<>();
+    for (Path dir : kustomizations()) {
+      render(dir).forEach(doc -> kinds.add(doc.path("kind").asText()));
+    }
+    assertTrue(kinds.contains("PodMonitor") || kinds.contains("ServiceMonitor"), kinds.toString());
+    assertTrue(kinds.contains("PrometheusRule"), kinds.toString());
+  }
+
+  /** Init containers named steerd, of every pod template rendered. */
+  private static List<JsonNode> steerdSidecars(List<JsonNode> docs) {
+    List<JsonNode> sidecars = new ArrayList<>();
+    for (JsonNode doc : docs) {
+      for (JsonNode c : doc.path("spec").path("template").path("spec").path("initContainers")) {
+        if (c.path("name").asText().equals("steerd")) {
+          sidecars.add(c);
+        }
+      }
+    }
+    return sidecars;
+  }
+
+  private static void assertIsANativeSidecar(JsonNode c, boolean gpu) {
+    assertEquals("Always", c.path("restartPolicy").asText(),
+        "a native sidecar is an init container with restartPolicy: Always");
+    for (String probe : List.of("livenessProbe", "readinessProbe")) {
+      assertTrue(c.path(probe).path("grpc").path("port").isInt(), probe + " must use gRPC health");
+    }
+    for (String kind : List.of("requests", "limits")) {
+      for (String resource : List.of("cpu", "memory")) {
+        assertFalse(c.path("resources").path(kind).path(resource).isMissingNode(),
+            "resources." + kind + "." + resource);
+      }
+    }
+    String args = c.path("args").toString() + c.path("command");
+    assertTrue(args.contains("--model") && args.contains("--data-dir"), args);
+    assertEquals(gpu, args.contains("cuda"), "--device cuda exactly on GPU overlays: " + args);
+    assertEquals(gpu, c.path("resources").path("limits").has("nvidia.com/gpu"),
+        "nvidia.com/gpu limit exactly on GPU overlays");
+  }
+}
