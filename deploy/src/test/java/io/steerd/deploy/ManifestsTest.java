@@ -27,15 +27,39 @@ class ManifestsTest {
     }
   }
 
+  /**
+   * The kubectl binaries to render with: STEERD_KUBECTL (colon-separated; CI passes Debian's
+   * kubectl 1.20 with its old kustomize beside a current one) or the kubectl on PATH.
+   */
+  static List<String> kubectls() {
+    String configured = System.getenv("STEERD_KUBECTL");
+    if (configured != null && !configured.isBlank()) {
+      return List.of(configured.split(":"));
+    }
+    return List.of(Tools.require("kubectl", "apt-get install kubernetes-client").toString());
+  }
+
+  /** The documents each kubectl renders; checks run on every rendering, not just the first. */
+  static List<List<JsonNode>> renderings(Path dir) throws Exception {
+    List<List<JsonNode>> renderings = new ArrayList<>();
+    for (String kubectl : kubectls()) {
+      renderings.add(render(kubectl, dir));
+    }
+    return renderings;
+  }
+
   static List<JsonNode> render(Path dir) throws Exception {
-    Path kubectl = Tools.require("kubectl", "apt-get install kubernetes-client");
-    Processes.Result result = Processes.run(List.of(kubectl.toString(), "kustomize",
-        dir.toString()), Repo.root(), Map.of(), Duration.ofMinutes(1));
-    assertEquals(0, result.exitCode(), "kubectl kustomize " + K8S.relativize(dir) + ":\n"
-        + result.output());
-    // kubectl may print deprecation warnings to stderr ahead of the YAML; keep the documents.
-    String yaml = result.output().lines().dropWhile(l -> l.startsWith("# Warning")
-        || l.startsWith("Warning:")).reduce("", (a, b) -> a + b + "\n");
+    return render(kubectls().get(0), dir);
+  }
+
+  private static List<JsonNode> render(String kubectl, Path dir) throws Exception {
+    Processes.Result result = Processes.run(List.of(kubectl, "kustomize", dir.toString()),
+        Repo.root(), Map.of(), Duration.ofMinutes(1));
+    String where = kubectl + " kustomize " + K8S.relativize(dir);
+    assertEquals(0, result.exitCode(), where + ":\n" + result.output());
+    // Deprecation warnings go to stderr ahead of the YAML; keep the documents.
+    String yaml = result.output().lines().filter(l -> !l.startsWith("# Warning")
+        && !l.startsWith("Warning:")).reduce("", (a, b) -> a + b + "\n");
     List<JsonNode> docs = new ArrayList<>();
     for (JsonNode doc : Queries.YAML.readValues(Queries.YAML.createParser(yaml), JsonNode.class)
         .readAll()) {
@@ -43,7 +67,7 @@ class ManifestsTest {
         docs.add(doc);
       }
     }
-    assertFalse(docs.isEmpty(), K8S.relativize(dir) + " rendered nothing");
+    assertFalse(docs.isEmpty(), where + " rendered nothing");
     return docs;
   }
 
@@ -53,13 +77,15 @@ class ManifestsTest {
     assertTrue(dirs.size() >= 3, "expected a base, a GPU overlay and monitoring: " + dirs);
     return dirs.stream().map(dir -> DynamicTest.dynamicTest(K8S.relativize(dir).toString(),
         () -> {
-          for (JsonNode doc : render(dir)) {
-            assertFalse(doc.path("kind").asText().isEmpty(), "a document without a kind");
-            assertFalse(doc.path("metadata").path("name").asText().isEmpty(),
-                doc.path("kind").asText() + " without a name");
-          }
-          for (JsonNode sidecar : steerdSidecars(render(dir))) {
-            assertIsANativeSidecar(sidecar, dir.toString().contains("gpu"));
+          for (List<JsonNode> docs : renderings(dir)) {
+            for (JsonNode doc : docs) {
+              assertFalse(doc.path("kind").asText().isEmpty(), "a document without a kind");
+              assertFalse(doc.path("metadata").path("name").asText().isEmpty(),
+                  doc.path("kind").asText() + " without a name");
+            }
+            for (JsonNode sidecar : steerdSidecars(docs)) {
+              assertIsANativeSidecar(sidecar, dir.toString().contains("gpu"));
+            }
           }
         }));
   }
