@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -34,10 +36,11 @@ class DockerfilesTest {
     }
     assertTrue(dockerfiles.size() >= 2, "expected CPU and CUDA Dockerfiles: " + dockerfiles);
     return dockerfiles.stream().map(file -> DynamicTest.dynamicTest(
-        file.getFileName().toString(), () -> check(parse(file))));
+        file.getFileName().toString(), () -> check(file, parse(file))));
   }
 
-  private static void check(List<Instruction> instructions) throws Exception {
+  private static void check(Path file, List<Instruction> instructions) throws Exception {
+    List<String> sources = new ArrayList<>();
     long stages = instructions.stream().filter(i -> i.keyword().equals("FROM")).count();
     assertTrue(stages >= 2, "multi-stage: a build stage and a runtime stage");
     int lastFrom = 0;
@@ -51,7 +54,22 @@ class DockerfilesTest {
         List<String> paths = in.args().stream().filter(a -> !a.startsWith("--")).toList();
         for (String source : paths.subList(0, paths.size() - 1)) {
           assertExists(source);
+          sources.add(source.replaceAll("/$", "").replaceFirst("^\\./", ""));
         }
+      }
+    }
+    // Maven refuses a reactor with a listed module missing, even one -pl leaves out.
+    for (String module : modules()) {
+      assertTrue(sources.contains(module) || sources.contains(module + "/pom.xml"),
+          "the build stage does not copy module " + module + " of pom.xml");
+    }
+    Path ignore = file.resolveSibling(file.getFileName() + ".dockerignore");
+    if (Files.exists(ignore)) {
+      List<String> patterns = Files.readAllLines(ignore).stream().map(String::strip)
+          .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+      for (String source : sources) {
+        assertFalse(ignored(patterns, source), ignore.getFileName() + " leaves out " + source
+            + ", which the Dockerfile copies");
       }
     }
     List<Instruction> runtime = instructions.subList(lastFrom, instructions.size());
@@ -60,6 +78,37 @@ class DockerfilesTest {
     assertFalse(user.equals("root") || user.startsWith("0"), "the runtime stage runs as " + user);
     assertTrue(runtime.stream().anyMatch(i -> i.keyword().equals("HEALTHCHECK")),
         "the runtime stage has no HEALTHCHECK");
+  }
+
+  private static List<String> modules() throws Exception {
+    List<String> modules = new ArrayList<>();
+    Matcher m = Pattern.compile("<module>([^<]+)</module>")
+        .matcher(Files.readString(Repo.path("pom.xml")));
+    while (m.find()) {
+      modules.add(m.group(1));
+    }
+    assertFalse(modules.isEmpty());
+    return modules;
+  }
+
+  /**
+   * Docker's rule, simplified to what these files use: the last pattern matching the path or one
+   * of its parent directories decides, and a leading '!' re-includes.
+   */
+  static boolean ignored(List<String> patterns, String path) {
+    boolean ignored = false;
+    for (String pattern : patterns) {
+      boolean include = pattern.startsWith("!");
+      String glob = (include ? pattern.substring(1) : pattern).replaceAll("/$", "");
+      PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+      for (Path p = Path.of(path); p != null; p = p.getParent()) {
+        if (matcher.matches(p)) {
+          ignored = !include;
+          break;
+        }
+      }
+    }
+    return ignored;
   }
 
   private static void assertExists(String source) throws Exception {

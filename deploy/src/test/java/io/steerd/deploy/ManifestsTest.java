@@ -5,12 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -101,6 +108,45 @@ class ManifestsTest {
   }
 
   @Test
+  void theModelIsFetchedBeforeTheSidecarStarts() throws Exception {
+    for (Path dir : kustomizations()) {
+      for (List<JsonNode> docs : renderings(dir)) {
+        for (JsonNode doc : docs) {
+          List<String> init = new ArrayList<>();
+          doc.path("spec").path("template").path("spec").path("initContainers")
+              .forEach(c -> init.add(c.path("name").asText()));
+          if (init.contains("model-fetch") && init.contains("steerd")) {
+            assertTrue(init.indexOf("model-fetch") < init.indexOf("steerd"),
+                K8S.relativize(dir) + ": init containers start in order, so the sidecar would "
+                    + "start before its model is there: " + init);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void theProbedHealthServicesAnswerServingOnARealServer() throws Exception {
+    Set<String> services = new TreeSet<>();
+    for (JsonNode sidecar : steerdSidecars(render(K8S.resolve("base")))) {
+      for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+        JsonNode grpc = sidecar.path(probe).path("grpc");
+        if (!grpc.isMissingNode()) {
+          services.add(grpc.path("service").asText(""));
+        }
+      }
+    }
+    try (ServerProcess server = ServerProcess.start()) {
+      HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(server.channel());
+      for (String service : services) {
+        assertEquals(ServingStatus.SERVING, health.withDeadlineAfter(10, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus(),
+            "probe service '" + service + "'");
+      }
+    }
+  }
+
+  @Test
   void monitoringRendersAMonitorAndTheAlertRules() throws Exception {
     List<String> kinds = new ArrayList<>();
     for (Path dir : kustomizations()) {
@@ -135,10 +181,34 @@ class ManifestsTest {
             "resources." + kind + "." + resource);
       }
     }
-    String args = c.path("args").toString() + c.path("command");
-    assertTrue(args.contains("--model") && args.contains("--data-dir"), args);
-    assertEquals(gpu, args.contains("cuda"), "--device cuda exactly on GPU overlays: " + args);
+    List<String> args = arguments(c);
+    assertTrue(args.contains("--model") && args.contains("--data-dir"), args.toString());
+    // The kubelet probes the pod IP, so loopback alone would fail every probe.
+    assertEquals("0.0.0.0", option(args, "--host"), "gRPC must be reachable by the kubelet");
+    assertEquals(gpu ? "cuda" : "cpu", option(args, "--device"));
     assertEquals(gpu, c.path("resources").path("limits").has("nvidia.com/gpu"),
         "nvidia.com/gpu limit exactly on GPU overlays");
+  }
+
+  /** command and args, split at '=' and with $(VAR) replaced by the container's env values. */
+  private static List<String> arguments(JsonNode c) {
+    Map<String, String> env = new HashMap<>();
+    c.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+    List<String> out = new ArrayList<>();
+    for (String field : List.of("command", "args")) {
+      for (JsonNode arg : c.path(field)) {
+        String value = arg.asText();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+          value = value.replace("$(" + e.getKey() + ")", e.getValue());
+        }
+        out.addAll(value.startsWith("--") ? List.of(value.split("=", 2)) : List.of(value));
+      }
+    }
+    return out;
+  }
+
+  private static String option(List<String> args, String name) {
+    int i = args.indexOf(name);
+    return i < 0 || i + 1 >= args.size() ? null : args.get(i + 1);
   }
 }
