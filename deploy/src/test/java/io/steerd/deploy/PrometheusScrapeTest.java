@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -129,7 +130,8 @@ class PrometheusScrapeTest {
           }
         }
       }
-      assertEquals(names, loaded, "Prometheus loaded the rules deploy/k8s ships");
+      assertEquals(new TreeSet<>(names), new TreeSet<>(loaded),
+          "Prometheus loaded the rules deploy/k8s ships");
       if (unhealthy.isEmpty()) {
         return;
       }
