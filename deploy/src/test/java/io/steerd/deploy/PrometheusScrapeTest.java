@@ -68,6 +68,7 @@ class PrometheusScrapeTest {
         "--storage.tsdb.path=" + work.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port)
         .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile())
         .start();
+    await("up{job=\"steerd\"} == 1", r -> r.size() == 1);
   }
 
   @AfterAll

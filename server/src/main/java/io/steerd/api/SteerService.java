@@ -148,8 +148,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   private void countEdits(GenerationRequest generation) {
     Set<String> aboveBreakEven = new HashSet<>();
     for (ResolvedEdit edit : generation.plan().edits()) {
-      String vector = edit.vectorId() == null ? SteerdMetrics.INLINE_VECTOR : edit.vectorId();
-      metrics.edits.labels(vector, edit.op().name()).inc();
+      metrics.edits.labels(metricsLabel(edit), edit.op().name()).inc();
       if (edit.vectorId() != null && edit.maxAddedNorm() > breakEven(edit.vectorId())) {
         aboveBreakEven.add(edit.vectorId());
       }
@@ -158,6 +157,10 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
     for (double norm : generation.plan().appliedNorms()) {
       metrics.appliedNorm.observe(norm);
     }
+  }
+
+  private static String metricsLabel(ResolvedEdit edit) {
+    return edit.vectorId() == null ? SteerdMetrics.INLINE_VECTOR : edit.vectorId();
   }
 
   /** |r*| of the vector's last sweep, or infinity when it has none. */
@@ -183,7 +186,7 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   }
 
   private void recordShadow(SteeringPlan plan, ShadowStats shadow) {
-    String vector = plan.edits().get(0).label();
+    String vector = metricsLabel(plan.edits().get(0));
     shadow.klPerToken().forEach(kl -> metrics.shadowKl.labels(vector).observe(kl));
     for (int i = 0; i < shadow.tokens(); i++) {
       metrics.shadowTop1Agreement.labels(vector).observe(shadow.agreedAt(i) ? 1 : 0);

@@ -38,7 +38,7 @@ public final class SteerdMetrics {
       "Generate streams in progress, queued or running.").register(registry);
   public final Gauge queuedRequests = Gauge.build("steerd_queued_requests",
       "Requests waiting for the model.").register(registry);
-  /** The vector label of edits whose values came inline; no vector id can start with '_'. */
+  /** The vector label of edits whose values came inline; no registered id starts with '_'. */
   public static final String INLINE_VECTOR = "_inline";
 
   public final Counter edits = Counter.build("steerd_edits_total",

@@ -14,11 +14,6 @@ public record ResolvedEdit(
     SortedMap<Integer, float[]> layers,
     float coefficient,
     boolean unitNormalized) {
-  /** Label for metrics: the vector id, or "inline" (bounded either way). */
-  public String label() {
-    return vectorId == null ? "inline" : vectorId;
-  }
-
   /** The largest L2 norm this edit adds at any of its layers (0 for a pure ablation). */
   public double maxAddedNorm() {
     if (op == EditOp.ABLATE) {
