@@ -82,6 +82,15 @@ class SteerdClientTest {
         return deadline.timeRemaining(TimeUnit.SECONDS);
     }
 
+    /** Waits until the server handler runs, so that a cancel reaches a call it is serving. */
+    private void awaitArrival() throws InterruptedException {
+        long stop = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (service.attempts.get() == 0 && System.nanoTime() < stop) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, service.attempts.get(), "the call never reached the server");
+    }
+
     private static GenerateRequest generate(String prompt, int maxTokens) {
         return GenerateRequest.newBuilder().setPrompt(prompt).setMaxTokens(maxTokens).build();
     }
@@ -265,7 +274,7 @@ class SteerdClientTest {
     @Test
     void cancellingAFutureCancelsTheCall() throws Exception {
         CompletableFuture<GenerateResult> future = client(builder()).async().generate(generate("endless", 1));
-        Thread.sleep(50);
+        awaitArrival();
         assertTrue(future.cancel(true));
         assertTrue(service.generateCancelled.await(5, TimeUnit.SECONDS), "the server call was not cancelled");
     }
