@@ -1,9 +1,12 @@
 package io.steerd.client;
 
+import io.steerd.client.sdk.EditBuilder;
+import io.steerd.client.sdk.Edits;
 import io.steerd.v1.Edit;
 import io.steerd.v1.EditOperation;
 import io.steerd.v1.Normalization;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import picocli.CommandLine.ITypeConverter;
@@ -29,7 +32,7 @@ final class EditSpec {
     private EditSpec() {}
 
     /**
-     * Parses a spec into an {@link Edit}.
+     * Parses a spec into an {@link Edit}, built with the SDK's {@link Edits}.
      *
      * @throws IllegalArgumentException with a message naming the offending part
      */
@@ -37,9 +40,12 @@ final class EditSpec {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("empty edit spec (expected e.g. vector=ID,layers=2,coef=4)");
         }
-        Edit.Builder edit = Edit.newBuilder();
+        String vector = null;
+        List<Integer> layers = List.of();
+        Float coefficient = null;
+        EditOperation operation = null;
+        Normalization normalization = null;
         Set<String> seen = new HashSet<>();
-        boolean hasCoef = false;
         for (String raw : spec.split(",", -1)) {
             String pair = raw.trim();
             if (pair.isEmpty()) {
@@ -59,31 +65,39 @@ final class EditSpec {
                     if (value.isEmpty()) {
                         throw new IllegalArgumentException("vector: empty id");
                     }
-                    edit.setVectorId(value);
+                    vector = value;
                 }
                 case "layers" -> {
                     try {
-                        edit.addAllLayers(Layers.parse(value));
+                        layers = Layers.parse(value);
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("layers: " + e.getMessage(), e);
                     }
                 }
-                case "coef" -> {
-                    edit.setCoefficient(coefficient(value));
-                    hasCoef = true;
-                }
-                case "op" -> edit.setOperation(operation(value));
-                case "norm" -> edit.setNormalization(normalization(value));
+                case "coef" -> coefficient = coefficient(value);
+                case "op" -> operation = operation(value);
+                case "norm" -> normalization = normalization(value);
                 default -> throw new IllegalArgumentException(
                         "unknown key '" + key + "' (expected one of: " + KEYS + ")");
             }
         }
-        if (!edit.hasVectorId()) {
+        if (vector == null) {
             throw new IllegalArgumentException("missing vector=ID in edit spec '" + spec + "'");
         }
-        if (!hasCoef && edit.getOperation() != EditOperation.ABLATE) {
+        if (coefficient == null && operation != EditOperation.ABLATE) {
             throw new IllegalArgumentException(
                     "missing coef=C in edit spec '" + spec + "' (required unless op=ablate)");
+        }
+        // Only what the spec names is set, so an omitted op or norm stays the server's default.
+        EditBuilder edit = Edits.vector(vector).layers(layers);
+        if (coefficient != null) {
+            edit.coefficient(coefficient);
+        }
+        if (operation != null) {
+            edit.operation(operation);
+        }
+        if (normalization != null) {
+            edit.normalization(normalization);
         }
         return edit.build();
     }

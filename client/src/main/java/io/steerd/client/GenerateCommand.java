@@ -1,5 +1,7 @@
 package io.steerd.client;
 
+import io.steerd.client.sdk.ResponseStream;
+import io.steerd.client.sdk.SteerdClient;
 import io.steerd.v1.Edit;
 import io.steerd.v1.GenerateRequest;
 import io.steerd.v1.GenerateResponse;
@@ -97,9 +99,8 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Channels channels = root.connect()) {
-            Iterator<GenerateResponse> stream =
-                    channels.blocking(root.deadline(SteerCtl.GENERATE_DEADLINE)).generate(request());
+        try (SteerdClient client = root.connect();
+                ResponseStream<GenerateResponse> stream = client.generateStream(request())) {
             return json ? printJson(stream, out) : printText(stream, out, err);
         }
     }

@@ -1,6 +1,6 @@
 package io.steerd.client;
 
-import io.steerd.v1.GetModelInfoRequest;
+import io.steerd.client.sdk.SteerdClient;
 import io.steerd.v1.ModelInfo;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -26,9 +26,8 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelInfo info;
-        try (Channels channels = root.connect()) {
-            info = channels.blocking(root.deadline(SteerCtl.UNARY_DEADLINE))
-                    .getModelInfo(GetModelInfoRequest.getDefaultInstance());
+        try (SteerdClient client = root.connect()) {
+            info = client.getModelInfo();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -2,6 +2,7 @@ package io.steerd.client;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.steerd.client.sdk.SteerdClient;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
         description = "Command-line client for the steerd sidecar.",
         subcommands = {
             GenerateCommand.class,
+            HealthCommand.class,
             InfoCommand.class,
             TokenizeCommand.class,
             TradeoffCommand.class,
@@ -74,12 +76,17 @@ public final class SteerCtl implements Runnable {
         throw new ParameterException(spec.commandLine(), "Missing required subcommand");
     }
 
-    Channels connect() {
-        return Channels.open(target);
+    /** A client of {@code --target} whose calls default to steerctl's deadlines, or all to {@code --deadline}. */
+    SteerdClient connect() {
+        return SteerdClient.forTarget(target)
+                .unaryDeadline(deadline(UNARY_DEADLINE))
+                .generateDeadline(deadline(GENERATE_DEADLINE))
+                .tradeoffDeadline(deadline(TRADEOFF_DEADLINE))
+                .build();
     }
 
     /** The {@code --deadline} given, else {@code fallback}. */
-    Duration deadline(Duration fallback) {
+    private Duration deadline(Duration fallback) {
         return deadline != null ? deadline : fallback;
     }
 

@@ -1,9 +1,10 @@
 package io.steerd.client;
 
+import io.steerd.client.sdk.SteerdClient;
 import io.steerd.v1.Token;
-import io.steerd.v1.TokenizeRequest;
 import io.steerd.v1.TokenizeResponse;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,16 +34,15 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TokenizeResponse response;
-        try (Channels channels = root.connect()) {
-            response = channels.blocking(root.deadline(SteerCtl.UNARY_DEADLINE))
-                    .tokenize(TokenizeRequest.newBuilder().setText(text).setAddBos(bos).build());
+        List<Token> tokens;
+        try (SteerdClient client = root.connect()) {
+            tokens = client.tokenize(text, bos);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.pretty(response));
+            out.println(Json.pretty(TokenizeResponse.newBuilder().addAllTokens(tokens).build()));
         } else {
-            for (Token token : response.getTokensList()) {
+            for (Token token : tokens) {
                 out.println(token.getId() + "\t" + visible(token.getPiece()));
             }
         }

@@ -3,6 +3,8 @@ package io.steerd.client;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.steerd.client.sdk.ResponseStream;
+import io.steerd.client.sdk.SteerdClient;
 import io.steerd.v1.CurveFit;
 import io.steerd.v1.FitStatus;
 import io.steerd.v1.MeasureTradeoffRequest;
@@ -17,10 +19,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -153,9 +153,8 @@ final class TradeoffCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
 
         TradeoffReport report = null;
-        try (Channels channels = root.connect()) {
-            Duration deadline = root.deadline(SteerCtl.TRADEOFF_DEADLINE);
-            Iterator<MeasureTradeoffResponse> stream = channels.blocking(deadline).measureTradeoff(request);
+        try (SteerdClient client = root.connect();
+                ResponseStream<MeasureTradeoffResponse> stream = client.measureTradeoff(request)) {
             while (stream.hasNext()) {
                 MeasureTradeoffResponse response = stream.next();
                 if (response.hasProgress()) {

@@ -1,17 +1,13 @@
 package io.steerd.client;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.steerd.client.sdk.SteerdClient;
 import io.steerd.v1.ContrastPair;
-import io.steerd.v1.DeleteVectorRequest;
 import io.steerd.v1.ExtractVectorRequest;
 import io.steerd.v1.ExtractionMethod;
-import io.steerd.v1.GetVectorRequest;
 import io.steerd.v1.LayerNorm;
 import io.steerd.v1.LayerValues;
-import io.steerd.v1.ListVectorsRequest;
 import io.steerd.v1.ListVectorsResponse;
-import io.steerd.v1.PutVectorRequest;
-import io.steerd.v1.SteerServiceGrpc.SteerServiceBlockingStub;
 import io.steerd.v1.Vector;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,13 +45,12 @@ final class VectorsCommand implements Runnable {
     int list(
             @Option(names = "--values", description = "Also fetch and print per-layer values.") boolean values,
             @Option(names = "--json", description = "Print the ListVectorsResponse as JSON.") boolean json) {
-        ListVectorsResponse response =
-                call(stub -> stub.listVectors(ListVectorsRequest.newBuilder().setOmitValues(!values).build()));
+        List<Vector> vectors = call(client -> client.listVectors(!values));
         PrintWriter out = out();
         if (json) {
-            out.println(Json.pretty(response));
+            out.println(Json.pretty(ListVectorsResponse.newBuilder().addAllVectors(vectors).build()));
         } else {
-            for (Vector vector : response.getVectorsList()) {
+            for (Vector vector : vectors) {
                 out.println(vector.getId() + "\t" + Layers.format(layersOf(vector)) + "\t" + vector.getDescription());
                 if (values) {
                     for (LayerValues layer : vector.getLayersList()) {
@@ -71,7 +66,7 @@ final class VectorsCommand implements Runnable {
 
     @Command(name = "get", description = "Print a vector as JSON.")
     int get(@Parameters(paramLabel = "ID", description = "Vector id.") String id) {
-        Vector vector = call(stub -> stub.getVector(GetVectorRequest.newBuilder().setId(id).build()));
+        Vector vector = call(client -> client.getVector(id));
         out().println(Json.pretty(vector));
         out().flush();
         return 0;
@@ -79,7 +74,9 @@ final class VectorsCommand implements Runnable {
 
     @Command(name = "delete", description = "Delete a vector.")
     int delete(@Parameters(paramLabel = "ID", description = "Vector id.") String id) {
-        call(stub -> stub.deleteVector(DeleteVectorRequest.newBuilder().setId(id).build()));
+        try (SteerdClient client = root.connect()) {
+            client.deleteVector(id);
+        }
         out().println("deleted " + id);
         out().flush();
         return 0;
@@ -101,7 +98,7 @@ final class VectorsCommand implements Runnable {
         if (id != null) {
             vector.setId(id);
         }
-        Vector stored = call(stub -> stub.putVector(PutVectorRequest.newBuilder().setVector(vector).build()));
+        Vector stored = call(client -> client.putVector(vector.build()));
         out().println("stored " + stored.getId() + " (layers " + Layers.format(layersOf(stored)) + ")");
         out().flush();
         return 0;
@@ -146,7 +143,7 @@ final class VectorsCommand implements Runnable {
         }
         List<ContrastPair> pairs = PairsFile.read(pairsFile);
         request.addAllPairs(pairs);
-        Vector stored = call(stub -> stub.extractVector(request.build()));
+        Vector stored = call(client -> client.extractVector(request.build()));
         printExtracted(out(), stored);
         return 0;
     }
@@ -175,9 +172,9 @@ final class VectorsCommand implements Runnable {
         return vector.getExtraction().getNormsList().stream().map(LayerNorm::getLayer).sorted().toList();
     }
 
-    private <T> T call(Function<SteerServiceBlockingStub, T> rpc) {
-        try (Channels channels = root.connect()) {
-            return rpc.apply(channels.blocking(root.deadline(SteerCtl.UNARY_DEADLINE)));
+    private <T> T call(Function<SteerdClient, T> rpc) {
+        try (SteerdClient client = root.connect()) {
+            return rpc.apply(client);
         }
     }
 

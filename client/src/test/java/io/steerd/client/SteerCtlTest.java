@@ -10,6 +10,8 @@ import com.google.gson.JsonParser;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.steerd.v1.Edit;
 import io.steerd.v1.EditOperation;
 import io.steerd.v1.ExtractVectorRequest;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SteerCtlTest {
 
     private static final TestSteerService service = new TestSteerService();
+    private static final HealthStatusManager health = new HealthStatusManager();
     private static Server server;
     private static String target;
 
@@ -43,7 +46,10 @@ class SteerCtlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus("draining", ServingStatus.NOT_SERVING);
+        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service)
+                .addService(health.getHealthService()).build().start();
         target = "localhost:" + server.getPort();
     }
 
@@ -135,6 +141,22 @@ class SteerCtlTest {
         assertEquals(SteerCtl.EXIT_ERROR, r.code());
         assertTrue(r.err().startsWith("error: DEADLINE_EXCEEDED: "), r.err());
         assertTrue(millis < 10_000, "took " + millis + " ms");
+    }
+
+    @Test
+    void healthPrintsTheStatusAndExitsZeroOnlyWhenServing() {
+        Result serving = run("health");
+        assertEquals(0, serving.code(), serving.err());
+        assertEquals("SERVING\n", serving.out());
+
+        Result notServing = run("health", "--service", "draining");
+        assertEquals(SteerCtl.EXIT_ERROR, notServing.code());
+        assertEquals("NOT_SERVING\n", notServing.out());
+
+        Result unknown = run("health", "--service", "nope");
+        assertEquals(SteerCtl.EXIT_ERROR, unknown.code());
+        assertEquals("", unknown.out());
+        assertTrue(unknown.err().startsWith("error: NOT_FOUND"), unknown.err());
     }
 
     @Test

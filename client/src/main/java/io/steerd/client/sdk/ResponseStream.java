@@ -1,0 +1,85 @@
+package io.steerd.client.sdk;
+
+import io.grpc.Context;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The responses of a server-streaming call, read as they arrive. Reading blocks until the next
+ * response; a failed call throws {@link io.grpc.StatusRuntimeException} from {@link #hasNext()}.
+ *
+ * <p>Close it (try-with-resources) when abandoning it early: closing cancels the RPC, so the
+ * server stops generating for a reader that has gone. Closing a finished stream does nothing.
+ * Not thread-safe, except that {@link #close()} may be called from any thread to cancel a
+ * reader blocked in {@link #hasNext()}.
+ *
+ * @param <T> the response message type
+ */
+public final class ResponseStream<T> implements Iterator<T>, AutoCloseable {
+
+    private final Context.CancellableContext context;
+    private final Iterator<T> responses;
+
+    private ResponseStream(Context.CancellableContext context, Iterator<T> responses) {
+        this.context = context;
+        this.responses = responses;
+    }
+
+    /**
+     * Starts {@code call} in a cancellable context of its own: the blocking stub's iterator has
+     * no cancel of its own, but a call is cancelled with the context it was started in.
+     */
+    static <T> ResponseStream<T> start(Supplier<Iterator<T>> call) {
+        Context.CancellableContext context = Context.current().withCancellation();
+        Context previous = context.attach();
+        try {
+            return new ResponseStream<>(context, call.get());
+        } catch (RuntimeException e) {
+            context.cancel(e);
+            throw e;
+        } finally {
+            context.detach(previous);
+        }
+    }
+
+    /** Waits for the next response or the end of the stream. */
+    @Override
+    public boolean hasNext() {
+        try {
+            boolean more = responses.hasNext();
+            if (!more) {
+                close(); // releases the context; the call itself is already over
+            }
+            return more;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public T next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("the stream has ended");
+        }
+        return responses.next();
+    }
+
+    /** The remaining responses as a sequential {@link Stream} whose {@code close()} cancels the call. */
+    public Stream<T> stream() {
+        return StreamSupport.stream(
+                        Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+                .onClose(this::close);
+    }
+
+    /** Cancels the call if it is still running. */
+    @Override
+    public void close() {
+        context.cancel(null);
+    }
+}
