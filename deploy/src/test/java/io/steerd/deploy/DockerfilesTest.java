@@ -75,7 +75,8 @@ class DockerfilesTest {
     List<Instruction> runtime = instructions.subList(lastFrom, instructions.size());
     String user = runtime.stream().filter(i -> i.keyword().equals("USER"))
         .reduce((a, b) -> b).map(i -> i.args().get(0)).orElse("root");
-    assertFalse(user.equals("root") || user.startsWith("0"), "the runtime stage runs as " + user);
+    String uid = user.split(":")[0];
+    assertFalse(uid.equals("root") || uid.equals("0"), "the runtime stage runs as " + user);
     assertTrue(runtime.stream().anyMatch(i -> i.keyword().equals("HEALTHCHECK")),
         "the runtime stage has no HEALTHCHECK");
   }

@@ -91,7 +91,7 @@ class ManifestsTest {
                   doc.path("kind").asText() + " without a name");
             }
             for (JsonNode sidecar : steerdSidecars(docs)) {
-              assertIsANativeSidecar(sidecar, dir.toString().contains("gpu"));
+              assertIsANativeSidecar(sidecar, isGpu(dir));
             }
           }
         }));
@@ -100,7 +100,7 @@ class ManifestsTest {
   @Test
   void theBaseAndTheGpuOverlayRunSteerdAsANativeSidecar() throws Exception {
     assertEquals(1, steerdSidecars(render(K8S.resolve("base"))).size());
-    List<Path> gpu = kustomizations().stream().filter(d -> d.toString().contains("gpu")).toList();
+    List<Path> gpu = kustomizations().stream().filter(ManifestsTest::isGpu).toList();
     assertFalse(gpu.isEmpty(), "no GPU overlay");
     for (Path dir : gpu) {
       assertEquals(1, steerdSidecars(render(dir)).size(), dir.toString());
@@ -126,16 +126,20 @@ class ManifestsTest {
   }
 
   @Test
-  void theProbedHealthServicesAnswerServingOnARealServer() throws Exception {
+  void theProbesCallHealthServicesARealServerServesOnItsPort() throws Exception {
+    List<JsonNode> sidecars = steerdSidecars(render(K8S.resolve("base")));
+    assertEquals(1, sidecars.size());
+    JsonNode sidecar = sidecars.get(0);
+    String port = option(arguments(sidecar), "--port");
     Set<String> services = new TreeSet<>();
-    for (JsonNode sidecar : steerdSidecars(render(K8S.resolve("base")))) {
-      for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-        JsonNode grpc = sidecar.path(probe).path("grpc");
-        if (!grpc.isMissingNode()) {
-          services.add(grpc.path("service").asText(""));
-        }
+    for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+      JsonNode grpc = sidecar.path(probe).path("grpc");
+      if (!grpc.isMissingNode()) {
+        assertEquals(port, grpc.path("port").asText(), probe + " probes another port than --port");
+        services.add(grpc.path("service").asText(""));
       }
     }
+    assertFalse(services.isEmpty(), "no gRPC probes");
     try (ServerProcess server = ServerProcess.start()) {
       HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(server.channel());
       for (String service : services) {
@@ -154,6 +158,11 @@ class ManifestsTest {
     }
     assertTrue(kinds.contains("PodMonitor") || kinds.contains("ServiceMonitor"), kinds.toString());
     assertTrue(kinds.contains("PrometheusRule"), kinds.toString());
+  }
+
+  /** Judged by the path inside deploy/k8s, not wherever the checkout happens to live. */
+  private static boolean isGpu(Path kustomization) {
+    return K8S.relativize(kustomization).toString().contains("gpu");
   }
 
   /** Init containers named steerd, of every pod template rendered. */

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Prometheus server (Debian's prometheus package) scrapes a running steerd with the
- * shipped alert rules loaded, and answers queries over its HTTP API.
+ * shipped alert rules loaded, and answers queries over its HTTP API. Traffic starts only after
+ * the first scrape, so rates and quantiles see the counters move.
  */
 class PrometheusScrapeTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -37,14 +40,15 @@ class PrometheusScrapeTest {
   @TempDir static Path work;
   private static ServerProcess steerd;
   private static Process prometheus;
+  private static Thread killOnExit;
   private static String api;
+  private static float beyondBreakEven;
   private static long generated;
 
   @BeforeAll
   static void start() throws Exception {
     Path binary = Tools.require("prometheus", "apt-get install prometheus");
     steerd = ServerProcess.start();
-    generated = Traffic.drive(steerd.steer());
 
     Path rules = work.resolve("steerd-rules.yaml");
     Queries.writeRuleFile(rules);
@@ -68,7 +72,12 @@ class PrometheusScrapeTest {
         "--storage.tsdb.path=" + work.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port)
         .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile())
         .start();
+    killOnExit = new Thread(prometheus::destroyForcibly);
+    Runtime.getRuntime().addShutdownHook(killOnExit);
     await("up{job=\"steerd\"} == 1", r -> r.size() == 1);
+
+    beyondBreakEven = Traffic.setUp(steerd.steer());
+    generated = Traffic.round(steerd.steer(), beyondBreakEven);
   }
 
   @AfterAll
@@ -78,6 +87,7 @@ class PrometheusScrapeTest {
       if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
         prometheus.destroyForcibly().waitFor();
       }
+      Runtime.getRuntime().removeShutdownHook(killOnExit);
     }
     if (steerd != null) {
       steerd.close();
@@ -86,59 +96,82 @@ class PrometheusScrapeTest {
 
   @Test
   void prometheusScrapesTheGeneratedTokenCounter() throws Exception {
-    JsonNode result = await("steerd_generated_tokens_total", r -> r.size() == 1);
+    JsonNode result = await("steerd_generated_tokens_total",
+        r -> r.size() == 1 && value(r.get(0)) == generated);
     assertEquals("steerd", result.get(0).path("metric").path("job").asText());
-    double scraped = Double.parseDouble(result.get(0).path("value").get(1).asText());
-    assertTrue(scraped > 0, "generated-token counter is " + scraped);
-    assertEquals((double) generated, scraped, "Prometheus holds what the server counted");
+    assertTrue(value(result.get(0)) > 0, "no tokens generated");
   }
 
+  /**
+   * Under steady traffic every panel query returns series with finite values: no NaN from a
+   * quantile or a mean over a window with no increase, no query that matches nothing.
+   */
   @Test
-  void everyDashboardQueryRunsAndReturnsSeries() throws Exception {
-    await("steerd_tradeoff_break_even_norm", r -> r.size() == 1);
-    // A rate needs two samples inside its window: wait until one has them.
-    await("rate(steerd_generated_tokens_total[1m])", r -> r.size() == 1);
-    List<String> empty = new ArrayList<>();
+  void everyDashboardQueryReturnsFiniteSeriesUnderTraffic() throws Exception {
+    List<String> queries = new ArrayList<>();
     for (String expr : Queries.dashboard()) {
-      String promql = Queries.substituteVariables(expr);
-      if (promql.startsWith("label_values(")) {
-        continue;
-      }
-      JsonNode result = query(promql);
-      if (result.isEmpty()) {
-        empty.add(promql);
+      if (!expr.startsWith("label_values(")) {
+        queries.add(Queries.substituteVariables(expr));
       }
     }
-    // Rates of counters that stopped moving are 0, not absent, so every panel has data.
-    assertTrue(empty.isEmpty(), "dashboard queries with no series: " + empty);
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    Map<String, JsonNode> lacking;
+    do {
+      generated += Traffic.round(steerd.steer(), beyondBreakEven);
+      lacking = new TreeMap<>();
+      for (String promql : queries) {
+        JsonNode result = query(promql);
+        boolean finite = !result.isEmpty();
+        for (JsonNode series : result) {
+          finite &= Double.isFinite(value(series));
+        }
+        if (!finite) {
+          lacking.put(promql, result);
+        }
+      }
+    } while (!lacking.isEmpty() && System.nanoTime() < deadline);
+    assertTrue(lacking.isEmpty(), "dashboard queries without finite series: " + lacking);
+    JsonNode rate = query("sum(rate(steerd_generated_tokens_total[1m]))");
+    assertTrue(value(rate.get(0)) > 0, "token throughput is " + rate);
   }
 
   @Test
-  void theShippedAlertRulesLoadAndEvaluate() throws Exception {
+  void theShippedAlertRulesLoadEvaluateAndTheBreakEvenAlertTriggers() throws Exception {
     List<String> names = Queries.alertNames();
     assertFalse(names.isEmpty());
     long deadline = System.nanoTime() + PATIENCE.toNanos();
+    Map<String, String> states;
     List<String> unhealthy;
     do {
+      states = new TreeMap<>();
       unhealthy = new ArrayList<>();
-      List<String> loaded = new ArrayList<>();
       for (JsonNode group : get("rules").path("groups")) {
         for (JsonNode rule : group.path("rules")) {
-          loaded.add(rule.path("name").asText());
+          String name = rule.path("name").asText();
+          states.put(name, rule.path("state").asText());
           if (!rule.path("health").asText().equals("ok")) {
-            unhealthy.add(rule.path("name").asText() + ": " + rule.path("health").asText()
-                + " " + rule.path("lastError").asText());
+            unhealthy.add(name + ": " + rule.path("health").asText() + " "
+                + rule.path("lastError").asText());
           }
         }
       }
-      assertEquals(new TreeSet<>(names), new TreeSet<>(loaded),
+      assertEquals(new TreeSet<>(names), states.keySet(),
           "Prometheus loaded the rules deploy/k8s ships");
-      if (unhealthy.isEmpty()) {
-        return;
+      String breakEven = states.get("SteerdRequestsAboveBreakEvenNorm");
+      if (unhealthy.isEmpty() && !"inactive".equals(breakEven)) {
+        break;
       }
       Thread.sleep(500);
     } while (System.nanoTime() < deadline);
-    throw new AssertionError("rules not healthy: " + unhealthy);
+    assertTrue(unhealthy.isEmpty(), "rules not healthy: " + unhealthy);
+    // Requests steered beyond r* make it pending (its `for` keeps it from firing in a test).
+    assertEquals("pending", states.get("SteerdRequestsAboveBreakEvenNorm"), states.toString());
+    // Only the caller's own error (INVALID_ARGUMENT) happened, which the error rate excludes.
+    assertEquals("inactive", states.get("SteerdErrorRateHigh"), states.toString());
+  }
+
+  private static double value(JsonNode series) {
+    return Double.parseDouble(series.path("value").get(1).asText());
   }
 
   /** Polls an instant query until its result satisfies the condition. */
@@ -156,15 +189,15 @@ class PrometheusScrapeTest {
       }
       assertTrue(prometheus.isAlive(), "prometheus exited:\n"
           + Files.readString(work.resolve("prometheus.log")));
-      Thread.sleep(500);
+      Thread.sleep(250);
     }
     throw new AssertionError(promql + " never became ready; last result " + result + "\n"
         + Files.readString(work.resolve("prometheus.log")));
   }
 
   private static JsonNode query(String promql) throws IOException, InterruptedException {
-    JsonNode body = get("query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-    return body.path("result");
+    return get("query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
+        .path("result");
   }
 
   private static JsonNode get(String path) throws IOException, InterruptedException {

@@ -65,28 +65,23 @@ final class Queries {
   }
 
   static List<String> alerts() throws IOException {
-    List<String> exprs = new ArrayList<>();
-    for (JsonNode rule : prometheusRules()) {
-      for (JsonNode group : rule.path("spec").path("groups")) {
-        for (JsonNode r : group.path("rules")) {
-          exprs.add(r.path("expr").asText());
-        }
-      }
-    }
-    return exprs;
+    return alertRules().stream().map(r -> r.path("expr").asText()).toList();
   }
 
   /** The alert names, in file order. */
   static List<String> alertNames() throws IOException {
-    List<String> names = new ArrayList<>();
-    for (JsonNode rule : prometheusRules()) {
-      for (JsonNode group : rule.path("spec").path("groups")) {
-        for (JsonNode r : group.path("rules")) {
-          names.add(r.path("alert").asText(r.path("record").asText()));
-        }
+    return alertRules().stream().map(r -> r.path("alert").asText(r.path("record").asText()))
+        .toList();
+  }
+
+  private static List<JsonNode> alertRules() throws IOException {
+    List<JsonNode> rules = new ArrayList<>();
+    for (JsonNode resource : prometheusRules()) {
+      for (JsonNode group : resource.path("spec").path("groups")) {
+        group.path("rules").forEach(rules::add);
       }
     }
-    return names;
+    return rules;
   }
 
   /** A Prometheus rule file (the PrometheusRule specs' groups) for a plain Prometheus server. */

@@ -9,7 +9,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.steerd.v1.SteerServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,8 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The packaged server jar running as its own process on free loopback ports, as CI and a pod run
@@ -30,36 +33,45 @@ final class ServerProcess implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final Duration STARTUP = Duration.ofSeconds(60);
 
+  /** The line SteerdServer logs once both ports are bound; port 0 lets the OS choose them. */
+  private static final Pattern SERVING_LINE =
+      Pattern.compile(" on [^ ]+:(\\d+), metrics on [^ ]+:(\\d+),");
+
   private final Process process;
+  private final Thread killOnExit;
   private final Path dataDir;
   private final Path log;
-  private final int port;
-  private final int metricsPort;
-  private final ManagedChannel channel;
+  private int port;
+  private int metricsPort;
+  private ManagedChannel channel;
 
-  private ServerProcess(Process process, Path dataDir, Path log, int port, int metricsPort) {
+  private ServerProcess(Process process, Path dataDir, Path log) {
     this.process = process;
     this.dataDir = dataDir;
     this.log = log;
-    this.port = port;
-    this.metricsPort = metricsPort;
-    this.channel = NettyChannelBuilder.forAddress(HOST, port).usePlaintext().build();
+    // A test JVM killed by a CI timeout must not leave a server holding the model and ports.
+    this.killOnExit = new Thread(process::destroyForcibly);
+    Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
   static ServerProcess start(String... extraArgs) throws IOException, InterruptedException {
     Path dataDir = Files.createTempDirectory("steerd-data");
     Path log = Files.createTempFile("steerd-server", ".log");
-    int port = freePort();
-    int metricsPort = freePort();
     List<String> command = new ArrayList<>(List.of(Processes.java(), "-jar",
         Repo.serverJar().toString(), "--model", Repo.model().toString(),
-        "--host", HOST, "--port", Integer.toString(port),
-        "--metrics-host", HOST, "--metrics-port", Integer.toString(metricsPort),
+        "--host", HOST, "--port", "0", "--metrics-host", HOST, "--metrics-port", "0",
         "--data-dir", dataDir.toString()));
     command.addAll(List.of(extraArgs));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    ServerProcess server = new ServerProcess(process, dataDir, log, port, metricsPort);
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+    } catch (IOException e) {
+      deleteTree(dataDir);
+      Files.deleteIfExists(log);
+      throw e;
+    }
+    ServerProcess server = new ServerProcess(process, dataDir, log);
     try {
       server.awaitServing();
     } catch (RuntimeException | InterruptedException e) {
@@ -70,25 +82,34 @@ final class ServerProcess implements AutoCloseable {
   }
 
   private void awaitServing() throws InterruptedException {
-    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
     long deadline = System.nanoTime() + STARTUP.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("steerd exited with " + process.exitValue() + ":\n"
             + log());
       }
-      try {
-        ServingStatus status = health.withDeadlineAfter(2, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.getDefaultInstance()).getStatus();
-        if (status == ServingStatus.SERVING) {
-          return;
+      if (channel == null) {
+        Matcher bound = SERVING_LINE.matcher(log());
+        if (bound.find()) {
+          port = Integer.parseInt(bound.group(1));
+          metricsPort = Integer.parseInt(bound.group(2));
+          channel = NettyChannelBuilder.forAddress(HOST, port).usePlaintext().build();
         }
-      } catch (StatusRuntimeException notYet) {
-        // Still loading the model, or the port is not bound yet.
+      } else if (serving()) {
+        return;
       }
-      Thread.sleep(200);
+      Thread.sleep(100);
     }
     throw new IllegalStateException("steerd was not SERVING within " + STARTUP + ":\n" + log());
+  }
+
+  private boolean serving() {
+    try {
+      return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING;
+    } catch (StatusRuntimeException notYet) {
+      return false;
+    }
   }
 
   /** host:port for gRPC clients. */
@@ -130,24 +151,27 @@ final class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    channel.shutdownNow();
+    if (channel != null) {
+      channel.shutdownNow();
+    }
     process.destroy();
     if (!process.waitFor(20, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
+    Runtime.getRuntime().removeShutdownHook(killOnExit);
     try {
-      try (var files = Files.walk(dataDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(dataDir);
       Files.deleteIfExists(log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 }

@@ -33,8 +33,24 @@ final class Traffic {
 
   private Traffic() {}
 
-  /** Returns the number of tokens generated, which steerd_generated_tokens_total must equal. */
+  /** Everything once, with three steered rounds; returns the tokens generated. */
   static long drive(SteerServiceBlockingStub steer) throws IOException {
+    float beyond = setUp(steer);
+    long generated = 0;
+    for (int i = 0; i < 3; i++) {
+      generated += round(steer, beyond);
+    }
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () ->
+        generate(steer, GenerateRequest.newBuilder().setPrompt("x").setMaxTokens(-1).build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+    return generated;
+  }
+
+  /**
+   * Extracts the vector from the shipped contrast pairs and sweeps it; returns a unit-norm
+   * coefficient beyond the break-even norm the sweep found.
+   */
+  static float setUp(SteerServiceBlockingStub steer) throws IOException {
     ExtractVectorRequest.Builder extract = ExtractVectorRequest.newBuilder().setId(VECTOR)
         .addAllLayers(LAYERS);
     for (String line : Files.readAllLines(Repo.path("probes/tinystories/contrast-pairs.jsonl"))) {
@@ -47,22 +63,18 @@ final class Traffic {
     TradeoffReport report = sweep(steer);
     assertTrue(report.hasBreakEvenNorm(), "the sweep must find r* for the break-even series: "
         + report.getBreakEvenReason());
-    float beyond = (float) (Math.abs(report.getBreakEvenNorm()) + 1);
+    return (float) (Math.abs(report.getBreakEvenNorm()) + 1);
+  }
 
-    long generated = 0;
-    for (int i = 0; i < 3; i++) {
-      generated += generate(steer, GenerateRequest.newBuilder().setPrompt("Once upon a time")
-          .setMaxTokens(16).setTemperature(0).setShadow(true)
-          .addEdits(Edit.newBuilder().setVectorId(VECTOR).addAllLayers(LAYERS)
-              .setCoefficient(beyond).setNormalization(Normalization.UNIT))
-          .build());
-      generated += generate(steer, GenerateRequest.newBuilder().setPrompt("The dog")
-          .setMaxTokens(16).setTemperature(0).build());
-    }
-    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () ->
-        generate(steer, GenerateRequest.newBuilder().setPrompt("x").setMaxTokens(-1).build()));
-    assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
-    return generated;
+  /** One steered, shadowed generation beyond break-even and one plain; returns their tokens. */
+  static long round(SteerServiceBlockingStub steer, float beyond) {
+    return generate(steer, GenerateRequest.newBuilder().setPrompt("Once upon a time")
+            .setMaxTokens(16).setTemperature(0).setShadow(true)
+            .addEdits(Edit.newBuilder().setVectorId(VECTOR).addAllLayers(LAYERS)
+                .setCoefficient(beyond).setNormalization(Normalization.UNIT))
+            .build())
+        + generate(steer, GenerateRequest.newBuilder().setPrompt("The dog")
+            .setMaxTokens(16).setTemperature(0).build());
   }
 
   private static TradeoffReport sweep(SteerServiceBlockingStub steer) {

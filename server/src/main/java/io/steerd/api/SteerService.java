@@ -63,6 +63,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The steerd.v1 API. Handlers validate (throwing {@link SteerdException}, which
@@ -148,19 +149,26 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   private void countEdits(GenerationRequest generation) {
     Set<String> aboveBreakEven = new HashSet<>();
     for (ResolvedEdit edit : generation.plan().edits()) {
-      metrics.edits.labels(metricsLabel(edit), edit.op().name()).inc();
+      recordForVector(edit, vector -> metrics.edits.labels(vector, edit.op().name()).inc());
       if (edit.vectorId() != null && edit.maxAddedNorm() > breakEven(edit.vectorId())) {
         aboveBreakEven.add(edit.vectorId());
       }
     }
-    aboveBreakEven.forEach(v -> metrics.aboveBreakEven.labels(v).inc());
+    aboveBreakEven.forEach(v -> metrics.recordIfKnown(() -> registry.get(v).isPresent(),
+        () -> metrics.aboveBreakEven.labels(v).inc()));
     for (double norm : generation.plan().appliedNorms()) {
       metrics.appliedNorm.observe(norm);
     }
   }
 
-  private static String metricsLabel(ResolvedEdit edit) {
-    return edit.vectorId() == null ? SteerdMetrics.INLINE_VECTOR : edit.vectorId();
+  /** Records series labelled with the edit's vector, unless that vector has been deleted. */
+  private void recordForVector(ResolvedEdit edit, Consumer<String> record) {
+    String id = edit.vectorId();
+    if (id == null) {
+      record.accept(SteerdMetrics.INLINE_VECTOR);
+    } else {
+      metrics.recordIfKnown(() -> registry.get(id).isPresent(), () -> record.accept(id));
+    }
   }
 
   /** |r*| of the vector's last sweep, or infinity when it has none. */
@@ -186,12 +194,13 @@ public final class SteerService extends SteerServiceGrpc.SteerServiceImplBase {
   }
 
   private void recordShadow(SteeringPlan plan, ShadowStats shadow) {
-    String vector = metricsLabel(plan.edits().get(0));
-    shadow.klPerToken().forEach(kl -> metrics.shadowKl.labels(vector).observe(kl));
-    for (int i = 0; i < shadow.tokens(); i++) {
-      metrics.shadowTop1Agreement.labels(vector).observe(shadow.agreedAt(i) ? 1 : 0);
-    }
-    shadow.logitGapPerToken().forEach(gap -> metrics.shadowLogitGap.labels(vector).observe(gap));
+    recordForVector(plan.edits().get(0), vector -> {
+      shadow.klPerToken().forEach(kl -> metrics.shadowKl.labels(vector).observe(kl));
+      for (int i = 0; i < shadow.tokens(); i++) {
+        metrics.shadowTop1Agreement.labels(vector).observe(shadow.agreedAt(i) ? 1 : 0);
+      }
+      shadow.logitGapPerToken().forEach(gap -> metrics.shadowLogitGap.labels(vector).observe(gap));
+    });
   }
 
   private static ShadowEstimate shadowEstimate(ShadowStats shadow) {

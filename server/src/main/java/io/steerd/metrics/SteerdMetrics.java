@@ -9,6 +9,7 @@ import io.steerd.steering.EditOp;
 import io.steerd.v1.CurveFit;
 import io.steerd.v1.FitStatus;
 import io.steerd.v1.TradeoffReport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Every metric steerd exports, in one registry per server. Names follow Prometheus conventions:
@@ -95,7 +96,7 @@ public final class SteerdMetrics {
   }
 
   /** Publishes a vector's last sweep; failed fits and a missing r* leave their series absent. */
-  public void recordSweep(String vector, TradeoffReport report) {
+  public synchronized void recordSweep(String vector, TradeoffReport report) {
     forgetSweep(vector);
     CurveFit alignment = report.getFits().getAlignment();
     CurveFit helpfulness = report.getFits().getHelpfulness();
@@ -116,8 +117,19 @@ public final class SteerdMetrics {
         + report.getSweepTime().getNanos() / 1e9);
   }
 
+  /**
+   * Runs a recording of per-vector series only if its vector is still known, atomically with
+   * {@link #forgetVector}: a generation that outlives its vector's deletion would otherwise
+   * bring the dropped series back.
+   */
+  public synchronized void recordIfKnown(BooleanSupplier known, Runnable record) {
+    if (known.getAsBoolean()) {
+      record.run();
+    }
+  }
+
   /** Drops every per-vector series of a deleted vector, keeping label sets bounded. */
-  public void forgetVector(String vector) {
+  public synchronized void forgetVector(String vector) {
     forgetSweep(vector);
     for (EditOp op : EditOp.values()) {
       edits.remove(vector, op.name());

@@ -29,4 +29,14 @@ class SteerdMetricsTest {
     assertEquals(1.0, sample("steerd_edits_total", labels,
         new String[] {SteerdMetrics.INLINE_VECTOR, "ADD"}));
   }
+
+  @Test
+  void aRecordingForAVectorNoLongerKnownLeavesNoSeries() {
+    String[] labels = {"vector", "operation"};
+    metrics.recordIfKnown(() -> true, () -> metrics.edits.labels("kept", "ADD").inc());
+    metrics.recordIfKnown(() -> false, () -> metrics.edits.labels("deleted", "ADD").inc());
+
+    assertEquals(1.0, sample("steerd_edits_total", labels, new String[] {"kept", "ADD"}));
+    assertNull(sample("steerd_edits_total", labels, new String[] {"deleted", "ADD"}));
+  }
 }
