@@ -38,9 +38,19 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         }
     }
 
-    /** 5 attempts, backoff bounds 0.1 s doubling up to 5 s: rides out a restart of a few seconds. */
+    /**
+     * 6 attempts, backoff bounds 0.5 s doubling up to 5 s. The five waits are random, each up to
+     * its bound (0.5, 1, 2, 4, 5 s), so they add up to at most 12.5 s, and to 6.25 s on average. What that covers is a probability, not a promise:
+     * a server that answers UNAVAILABLE for 1 s is reached in all but about 4 calls in 10,000, for
+     * 2 s in 99% of calls, for 3 s in 95%, for 5 s in 73%.
+     *
+     * <p>Against a server that is down (connection refused) the channel's own reconnect backoff
+     * also counts: grpc-java waits about 1 s before reconnecting, then 1.6 times longer each time,
+     * and attempts made meanwhile fail at once. Use {@link #withMaxAttempts} or a policy of your
+     * own for longer outages, with a deadline that leaves time for them.
+     */
     public static RetryPolicy defaults() {
-        return new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(5), 2);
+        return new RetryPolicy(6, Duration.ofMillis(500), Duration.ofSeconds(5), 2);
     }
 
     /** One attempt: failures surface at once. */

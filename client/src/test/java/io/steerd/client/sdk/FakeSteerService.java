@@ -33,13 +33,17 @@ final class FakeSteerService extends SteerServiceGrpc.SteerServiceImplBase {
     /** Calls fail with {@link #failWith} until this many attempts have failed. */
     final AtomicInteger failuresLeft = new AtomicInteger();
     volatile Status failWith = Status.UNAVAILABLE.withDescription("scripted failure");
+    /** Calls also fail with {@link #failWith} until {@link System#nanoTime()} reaches this; null: never. */
+    volatile Long failUntilNanos;
     /** Counted down when the server sees a Generate call cancelled. */
     final CountDownLatch generateCancelled = new CountDownLatch(1);
 
     private boolean arrive() {
         lastDeadline.set(Context.current().getDeadline());
         attempts.incrementAndGet();
-        return failuresLeft.getAndDecrement() > 0;
+        Long until = failUntilNanos;
+        boolean down = until != null && System.nanoTime() - until < 0;
+        return failuresLeft.getAndDecrement() > 0 || down;
     }
 
     @Override

@@ -174,6 +174,26 @@ class SteerdClientTest {
     }
 
     @Test
+    void moreThanGrpcsDefaultFiveAttemptsAreMade() {
+        service.failuresLeft.set(100);
+        SteerdClient client = client(builder().retryPolicy(FAST_RETRIES.withMaxAttempts(8)));
+        assertThrows(StatusRuntimeException.class, client::getModelInfo);
+        assertEquals(8, service.attempts.get(), "maxRetryAttempts on the channel caps maxAttempts");
+    }
+
+    /**
+     * The default policy's waits are random, but they add up to under 1 s only about 4 times in
+     * 10,000 (the bounds are 0.5, 1, 2, 4 and 5 s); the test needs no tighter timing than that.
+     */
+    @Test
+    void theDefaultPolicyRidesOutASecondOfUnavailability() {
+        SteerdClient client = client(SteerdClient.forChannelBuilder(InProcessChannelBuilder.forName(serverName)));
+        service.failUntilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        assertEquals(FakeSteerService.INFO, client.getModelInfo());
+        assertTrue(service.attempts.get() >= 2, service.attempts.get() + " attempts");
+    }
+
+    @Test
     void otherCodesAreNotRetried() {
         service.failuresLeft.set(100);
         service.failWith = Status.INVALID_ARGUMENT.withDescription("max_tokens: must be positive");
