@@ -193,6 +193,26 @@ class SteerdClientTest {
         assertTrue(service.attempts.get() >= 2, service.attempts.get() + " attempts");
     }
 
+    /** The deadline is set above grpc-java's retry machinery, so it bounds all attempts together. */
+    @Test
+    void oneDeadlineBoundsAllRetryAttempts() {
+        service.failuresLeft.set(1000);
+        RetryPolicy patient = new RetryPolicy(50, Duration.ofMillis(200), Duration.ofMillis(200), 1);
+        assertTheDeadlineEndsTheRetries(client(builder().retryPolicy(patient).unaryDeadline(Duration.ofMillis(700))));
+        assertTheDeadlineEndsTheRetries(client(builder().retryPolicy(patient)).withDeadlineAfter(Duration.ofMillis(700)));
+    }
+
+    private void assertTheDeadlineEndsTheRetries(SteerdClient client) {
+        service.attempts.set(0);
+        long start = System.nanoTime();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, client::getModelInfo);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(millis < 5000, "took " + millis + " ms");
+        assertTrue(service.attempts.get() > 1, "never retried");
+        assertTrue(service.attempts.get() < 50, service.attempts.get() + " attempts");
+    }
+
     @Test
     void otherCodesAreNotRetried() {
         service.failuresLeft.set(100);
