@@ -64,7 +64,8 @@ final class FakeSteerService extends SteerServiceGrpc.SteerServiceImplBase {
 
     /**
      * {@code max_tokens} tokens "t0", "t1", ... then the summary. Prompt "endless": tokens until
-     * the call is cancelled. Prompt "fail after one": one token, then {@link #failWith}.
+     * the call is cancelled. Prompt "hang": nothing until the call is cancelled. Prompt "fail after
+     * one": one token, then {@link #failWith}.
      */
     @Override
     public void generate(GenerateRequest request, StreamObserver<GenerateResponse> out) {
@@ -75,6 +76,9 @@ final class FakeSteerService extends SteerServiceGrpc.SteerServiceImplBase {
             return;
         }
         switch (request.getPrompt()) {
+            case "hang" -> {
+                // No response and no end: the call stays open until the client cancels it.
+            }
             case "endless" -> {
                 for (int i = 0; !call.isCancelled(); i++) {
                     out.onNext(token(i));

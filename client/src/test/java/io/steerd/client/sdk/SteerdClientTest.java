@@ -24,6 +24,7 @@ import io.steerd.v1.ModelInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -280,6 +281,42 @@ class SteerdClientTest {
             assertEquals("t1", stream.next().getToken().getText());
         }
         assertTrue(service.generateCancelled.await(5, TimeUnit.SECONDS), "the server call was not cancelled");
+    }
+
+    @Test
+    void closingFromAnotherThreadEndsABlockedReadWithoutAnError() throws Exception {
+        ResponseStream<GenerateResponse> stream = client(builder()).generateStream(generate("hang", 1));
+        CompletableFuture<Object> read = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                read.complete(stream.hasNext());
+            } catch (Throwable t) {
+                read.complete(t);
+            }
+        });
+        reader.start();
+        awaitArrival();
+        long stop = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (reader.getState() != Thread.State.WAITING && System.nanoTime() < stop) {
+            Thread.sleep(5); // until the reader is parked in hasNext(), waiting for a response
+        }
+        assertEquals(Thread.State.WAITING, reader.getState(), "the reader never blocked");
+
+        stream.close();
+        assertEquals(false, read.get(5, TimeUnit.SECONDS), "the blocked reader's hasNext()");
+        assertFalse(stream.hasNext(), "hasNext() after close");
+        NoSuchElementException e = assertThrows(NoSuchElementException.class, stream::next);
+        assertEquals("the stream was closed", e.getMessage());
+        assertTrue(service.generateCancelled.await(5, TimeUnit.SECONDS), "the server call was not cancelled");
+    }
+
+    @Test
+    void aStreamClosedBeforeReadingIsAtItsEnd() {
+        ResponseStream<GenerateResponse> stream = client(builder()).generateStream(generate("endless", 1));
+        stream.close();
+        assertFalse(stream.hasNext());
+        assertThrows(NoSuchElementException.class, stream::next);
+        assertEquals(0, stream.stream().count());
     }
 
     @Test
