@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * How calls are retried when they fail with UNAVAILABLE: up to {@code maxAttempts} attempts in
@@ -28,8 +27,8 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         }
-        requirePositive(initialBackoff, "initialBackoff");
-        requirePositive(maxBackoff, "maxBackoff");
+        Durations.requirePositive(initialBackoff, "initialBackoff");
+        Durations.requirePositive(maxBackoff, "maxBackoff");
         if (maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("maxBackoff " + maxBackoff + " is below initialBackoff " + initialBackoff);
         }
@@ -88,12 +87,5 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 
     private static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%d.%09ds", duration.getSeconds(), duration.getNano());
-    }
-
-    private static void requirePositive(Duration duration, String name) {
-        Objects.requireNonNull(duration, name);
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + duration);
-        }
     }
 }

@@ -83,12 +83,13 @@ public final class SteerdClient implements AutoCloseable {
 
     /** A plaintext client of {@code target} ({@code HOST:PORT} or a gRPC target URI such as {@code dns:///host:port}). */
     public static Builder forTarget(String target) {
-        return forTarget(target, InsecureChannelCredentials.create());
+        return forTarget(Objects.requireNonNull(target, "target"), InsecureChannelCredentials.create());
     }
 
     /** A client of {@code target} with the given credentials, e.g. {@code TlsChannelCredentials.create()}. */
     public static Builder forTarget(String target, ChannelCredentials credentials) {
-        return new Builder(Grpc.newChannelBuilder(target, credentials), null);
+        return new Builder(Grpc.newChannelBuilder(
+                Objects.requireNonNull(target, "target"), Objects.requireNonNull(credentials, "credentials")), null);
     }
 
     /**
@@ -111,9 +112,13 @@ public final class SteerdClient implements AutoCloseable {
      * A view of this client whose calls share one deadline, {@code timeout} from now, instead of
      * the defaults: for an operation of several calls with one time budget. The view shares this
      * client's channel; closing the view does nothing.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative, as for the
+     *     builder's deadlines
      */
     public SteerdClient withDeadlineAfter(Duration timeout) {
-        return withDeadline(Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        Durations.requirePositive(timeout, "timeout");
+        return withDeadline(Deadline.after(Durations.nanos(timeout), TimeUnit.NANOSECONDS));
     }
 
     /** As {@link #withDeadlineAfter}, with an absolute deadline. */
@@ -268,19 +273,19 @@ public final class SteerdClient implements AutoCloseable {
 
         /** Default deadline of unary calls (all but Generate and MeasureTradeoff); null for none. */
         public Builder unaryDeadline(Duration deadline) {
-            unaryDeadline = requirePositiveOrNull(deadline, "unaryDeadline");
+            unaryDeadline = Durations.requirePositiveOrNull(deadline, "unaryDeadline");
             return this;
         }
 
         /** Default deadline of Generate streams; null for none. */
         public Builder generateDeadline(Duration deadline) {
-            generateDeadline = requirePositiveOrNull(deadline, "generateDeadline");
+            generateDeadline = Durations.requirePositiveOrNull(deadline, "generateDeadline");
             return this;
         }
 
         /** Default deadline of MeasureTradeoff streams; null for none. */
         public Builder tradeoffDeadline(Duration deadline) {
-            tradeoffDeadline = requirePositiveOrNull(deadline, "tradeoffDeadline");
+            tradeoffDeadline = Durations.requirePositiveOrNull(deadline, "tradeoffDeadline");
             return this;
         }
 
@@ -317,13 +322,6 @@ public final class SteerdClient implements AutoCloseable {
             // Interceptors run above the retry machinery, so one deadline bounds all attempts.
             ManagedChannel managed = channelBuilder.intercept(deadlines).build();
             return new SteerdClient(managed, managed, null);
-        }
-
-        private static Duration requirePositiveOrNull(Duration deadline, String name) {
-            if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
-                throw new IllegalArgumentException(name + " must be positive, got " + deadline);
-            }
-            return deadline;
         }
     }
 }

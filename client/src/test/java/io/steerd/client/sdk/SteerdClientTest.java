@@ -155,6 +155,35 @@ class SteerdClientTest {
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
     }
 
+    @Test
+    void badArgumentsAreRejectedByName() {
+        assertEquals("target", assertThrows(NullPointerException.class, () -> SteerdClient.forTarget(null)).getMessage());
+        assertEquals("credentials", assertThrows(NullPointerException.class,
+                () -> SteerdClient.forTarget("localhost:1", null)).getMessage());
+        assertEquals("channelBuilder",
+                assertThrows(NullPointerException.class, () -> SteerdClient.forChannelBuilder(null)).getMessage());
+
+        SteerdClient client = client(builder());
+        assertEquals("timeout", assertThrows(NullPointerException.class, () -> client.withDeadlineAfter(null)).getMessage());
+        assertEquals("timeout must be positive, got PT0S", assertThrows(IllegalArgumentException.class,
+                () -> client.withDeadlineAfter(Duration.ZERO)).getMessage());
+        assertEquals("timeout must be positive, got PT-1S", assertThrows(IllegalArgumentException.class,
+                () -> client.withDeadlineAfter(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("unaryDeadline must be positive, got PT0S", assertThrows(IllegalArgumentException.class,
+                () -> builder().unaryDeadline(Duration.ZERO)).getMessage());
+        assertEquals("generateDeadline must be positive, got PT-0.001S", assertThrows(IllegalArgumentException.class,
+                () -> builder().generateDeadline(Duration.ofMillis(-1))).getMessage());
+    }
+
+    @Test
+    void deadlinesBeyondWhatNanosecondsHoldAreCappedNotOverflowed() {
+        Duration forever = Duration.ofDays(365L * 1000);
+        client(builder().unaryDeadline(forever)).getModelInfo();
+        assertTrue(service.lastDeadline.get().timeRemaining(TimeUnit.DAYS) > 365L * 10);
+        client(builder()).withDeadlineAfter(forever).getModelInfo();
+        assertTrue(service.lastDeadline.get().timeRemaining(TimeUnit.DAYS) > 365L * 10);
+    }
+
     // ---- retries ---------------------------------------------------------------
 
     @Test
