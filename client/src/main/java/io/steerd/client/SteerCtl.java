@@ -45,10 +45,8 @@ public final class SteerCtl implements Runnable {
     static final double MIN_DEADLINE_SECONDS = 0.001;
     static final double MAX_DEADLINE_SECONDS = 1e9;
 
+    /** steerctl's default for unary calls, documented as 60 s; the SDK's is 30 s. Streams keep the SDK's. */
     static final Duration UNARY_DEADLINE = Duration.ofSeconds(60);
-    static final Duration GENERATE_DEADLINE = Duration.ofSeconds(600);
-    /** A sweep scores every probe at every point: minutes on a CPU. */
-    static final Duration TRADEOFF_DEADLINE = Duration.ofSeconds(1800);
 
     @Spec
     CommandSpec spec;
@@ -86,8 +84,8 @@ public final class SteerCtl implements Runnable {
     SteerdClient connect() {
         return SteerdClient.forTarget(target)
                 .unaryDeadline(deadline(UNARY_DEADLINE))
-                .generateDeadline(deadline(GENERATE_DEADLINE))
-                .tradeoffDeadline(deadline(TRADEOFF_DEADLINE))
+                .generateDeadline(deadline(SteerdClient.DEFAULT_GENERATE_DEADLINE))
+                .tradeoffDeadline(deadline(SteerdClient.DEFAULT_TRADEOFF_DEADLINE))
                 .build();
     }
 
