@@ -70,9 +70,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
      * The gRPC service config that applies this policy to steerd and health calls. grpc-java
      * wants JSON numbers as Double and durations as decimal-seconds strings.
      *
-     * <p>Server-streaming calls (Generate, MeasureTradeoff) are retried only until the first
-     * response arrives: grpc-java commits the call then, because a retry would replay tokens the
-     * caller has already read. So a retried stream never yields duplicate chunks.
+     * <p>Server-streaming calls (Generate, MeasureTradeoff) are retried only until the server's
+     * response headers arrive: grpc-java commits the call then, and no response can come before
+     * the headers, so a retried stream never yields duplicate chunks. A server that sends its
+     * headers before its first response (rather than with it) therefore ends retries earlier;
+     * an UNAVAILABLE after the headers reaches the caller.
      */
     Map<String, ?> serviceConfig() {
         Map<String, Object> retryPolicy = Map.of(

@@ -95,6 +95,14 @@ public final class SteerdClient implements AutoCloseable {
     /**
      * A client over a channel built from {@code channelBuilder} (another transport, custom
      * executors...). The client adds its deadlines and retry policy, builds the channel and owns it.
+     *
+     * <p>The retry policy is applied as the builder's default service config: unless the policy
+     * is {@link RetryPolicy#none()}, {@code build()} calls {@code defaultServiceConfig} (replacing
+     * any service config you set on {@code channelBuilder}, e.g. for load balancing),
+     * {@code enableRetry()} and {@code maxRetryAttempts}; with {@code none()} it calls
+     * {@code disableRetry()} and leaves your service config alone. To keep a service config of
+     * your own together with retries, put the retry policy in it, build the channel yourself and
+     * use {@link #wrap}.
      */
     public static Builder forChannelBuilder(ManagedChannelBuilder<?> channelBuilder) {
         return new Builder(Objects.requireNonNull(channelBuilder, "channelBuilder"), null);
@@ -132,8 +140,11 @@ public final class SteerdClient implements AutoCloseable {
     }
 
     /**
-     * The channel with this client's default deadlines applied, for stubs of your own (other
-     * services on the same server, or calls this class does not wrap).
+     * The channel with the builder's default deadlines (and, unless wrapped, its retry policy)
+     * applied, for stubs of your own (other services on the same server, or calls this class does
+     * not wrap). For a {@link #withDeadline}/{@link #withDeadlineAfter} view it is the same channel
+     * as the client's: the view's deadline is not on it, so set it on your stub
+     * ({@code stub.withDeadline(...)}) or on the current {@link io.grpc.Context}.
      */
     public Channel channel() {
         return channel;
@@ -289,7 +300,11 @@ public final class SteerdClient implements AutoCloseable {
             return this;
         }
 
-        /** How UNAVAILABLE failures are retried. Default {@link RetryPolicy#defaults()}. */
+        /**
+         * How UNAVAILABLE failures are retried. Default {@link RetryPolicy#defaults()}. It becomes
+         * the channel's default service config, replacing one set on a builder passed to
+         * {@link SteerdClient#forChannelBuilder} (see there).
+         */
         public Builder retryPolicy(RetryPolicy policy) {
             retryPolicy = Objects.requireNonNull(policy, "policy");
             return this;
