@@ -42,10 +42,11 @@ public final class SteerCtl implements Runnable {
     /** Exit code for bad usage: picocli's default for invalid input. */
     static final int EXIT_USAGE = 2;
 
+    static final double MIN_DEADLINE_SECONDS = 0.001;
+    static final double MAX_DEADLINE_SECONDS = 1e9;
+
+    /** steerctl's default for unary calls, documented as 60 s; the SDK's is 30 s. Streams keep the SDK's. */
     static final Duration UNARY_DEADLINE = Duration.ofSeconds(60);
-    static final Duration GENERATE_DEADLINE = Duration.ofSeconds(600);
-    /** A sweep scores every probe at every point: minutes on a CPU. */
-    static final Duration TRADEOFF_DEADLINE = Duration.ofSeconds(1800);
 
     @Spec
     CommandSpec spec;
@@ -62,13 +63,16 @@ public final class SteerCtl implements Runnable {
     @Option(
             names = "--deadline",
             paramLabel = "SECONDS",
-            description = "gRPC deadline per call. Default: 60 for unary calls, 600 for generate, 1800 for tradeoff.")
+            description = "gRPC deadline per call, from 0.001 to 1e9. Default: 60 for unary calls, 600 for generate, "
+                    + "1800 for tradeoff.")
     void setDeadline(double seconds) {
-        if (!(seconds > 0) || seconds > 1e9) {
-            throw new ParameterException(
-                    spec.commandLine(), "Invalid value for option '--deadline': must be a positive number of seconds");
+        // Below a millisecond no call can finish, and rounding tiny values to nanoseconds would
+        // give zero, which the SDK rejects; NaN fails both comparisons.
+        if (!(seconds >= MIN_DEADLINE_SECONDS && seconds <= MAX_DEADLINE_SECONDS)) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--deadline': "
+                    + "must be a number of seconds from 0.001 to 1000000000, got " + seconds);
         }
-        deadline = Duration.ofNanos((long) (seconds * 1e9));
+        deadline = Duration.ofNanos(Math.round(seconds * 1e9));
     }
 
     @Override
@@ -80,8 +84,8 @@ public final class SteerCtl implements Runnable {
     SteerdClient connect() {
         return SteerdClient.forTarget(target)
                 .unaryDeadline(deadline(UNARY_DEADLINE))
-                .generateDeadline(deadline(GENERATE_DEADLINE))
-                .tradeoffDeadline(deadline(TRADEOFF_DEADLINE))
+                .generateDeadline(deadline(SteerdClient.DEFAULT_GENERATE_DEADLINE))
+                .tradeoffDeadline(deadline(SteerdClient.DEFAULT_TRADEOFF_DEADLINE))
                 .build();
     }
 

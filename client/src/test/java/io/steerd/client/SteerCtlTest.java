@@ -200,9 +200,14 @@ class SteerCtlTest {
         assertEquals(2, badSeed.code());
         assertTrue(badSeed.err().contains("'-1' is not an unsigned 64-bit integer"), badSeed.err());
 
-        Result badDeadline = run("--deadline", "0", "info");
-        assertEquals(2, badDeadline.code());
-        assertTrue(badDeadline.err().contains("must be a positive number of seconds"), badDeadline.err());
+        for (String deadline : List.of("0", "-1", "0.0000000001", "0.0009", "NaN", "Infinity", "1e10")) {
+            Result badDeadline = run("--deadline", deadline, "info");
+            assertEquals(2, badDeadline.code(), deadline);
+            assertTrue(badDeadline.err().startsWith("error: Invalid value for option '--deadline': "
+                    + "must be a number of seconds from 0.001 to 1000000000, got "), badDeadline.err());
+            assertFalse(badDeadline.err().contains("\tat "), "a stack trace: " + badDeadline.err());
+        }
+        assertEquals(0, run("--deadline", "0.001", "health", "--help").code(), "the smallest deadline is accepted");
 
         Result noCommand = run();
         assertEquals(2, noCommand.code());

@@ -56,14 +56,14 @@ public final class AsyncSteerdClient {
 
     /** See {@link SteerdClient#putVector}. */
     public CompletableFuture<Vector> putVector(Vector vector) {
-        FutureObserver<PutVectorRequest, Vector, Vector> observer = unary(Function.identity());
+        FutureObserver<PutVectorRequest, Vector, Vector> observer = FutureObserver.unary(Function.identity());
         steer.putVector(PutVectorRequest.newBuilder().setVector(vector).build(), observer);
         return observer.future;
     }
 
     /** See {@link SteerdClient#getVector}. */
     public CompletableFuture<Vector> getVector(String id) {
-        FutureObserver<GetVectorRequest, Vector, Vector> observer = unary(Function.identity());
+        FutureObserver<GetVectorRequest, Vector, Vector> observer = FutureObserver.unary(Function.identity());
         steer.getVector(GetVectorRequest.newBuilder().setId(id).build(), observer);
         return observer.future;
     }
@@ -71,21 +71,22 @@ public final class AsyncSteerdClient {
     /** See {@link SteerdClient#listVectors}. */
     public CompletableFuture<List<Vector>> listVectors(boolean omitValues) {
         FutureObserver<ListVectorsRequest, ListVectorsResponse, List<Vector>> observer =
-                unary(ListVectorsResponse::getVectorsList);
+                FutureObserver.unary(ListVectorsResponse::getVectorsList);
         steer.listVectors(ListVectorsRequest.newBuilder().setOmitValues(omitValues).build(), observer);
         return observer.future;
     }
 
     /** See {@link SteerdClient#deleteVector}. */
     public CompletableFuture<Void> deleteVector(String id) {
-        FutureObserver<DeleteVectorRequest, DeleteVectorResponse, Void> observer = unary(response -> null);
+        FutureObserver<DeleteVectorRequest, DeleteVectorResponse, Void> observer =
+                FutureObserver.unary(response -> null);
         steer.deleteVector(DeleteVectorRequest.newBuilder().setId(id).build(), observer);
         return observer.future;
     }
 
     /** See {@link SteerdClient#extractVector}. */
     public CompletableFuture<Vector> extractVector(ExtractVectorRequest request) {
-        FutureObserver<ExtractVectorRequest, Vector, Vector> observer = unary(Function.identity());
+        FutureObserver<ExtractVectorRequest, Vector, Vector> observer = FutureObserver.unary(Function.identity());
         steer.extractVector(request, observer);
         return observer.future;
     }
@@ -93,14 +94,14 @@ public final class AsyncSteerdClient {
     /** See {@link SteerdClient#score}. */
     public CompletableFuture<List<ContinuationScore>> score(ScoreRequest request) {
         FutureObserver<ScoreRequest, ScoreResponse, List<ContinuationScore>> observer =
-                unary(ScoreResponse::getScoresList);
+                FutureObserver.unary(ScoreResponse::getScoresList);
         steer.score(request, observer);
         return observer.future;
     }
 
     /** See {@link SteerdClient#getModelInfo}. */
     public CompletableFuture<ModelInfo> getModelInfo() {
-        FutureObserver<GetModelInfoRequest, ModelInfo, ModelInfo> observer = unary(Function.identity());
+        FutureObserver<GetModelInfoRequest, ModelInfo, ModelInfo> observer = FutureObserver.unary(Function.identity());
         steer.getModelInfo(GetModelInfoRequest.getDefaultInstance(), observer);
         return observer.future;
     }
@@ -108,7 +109,7 @@ public final class AsyncSteerdClient {
     /** See {@link SteerdClient#tokenize}. */
     public CompletableFuture<List<Token>> tokenize(String text, boolean addBos) {
         FutureObserver<TokenizeRequest, TokenizeResponse, List<Token>> observer =
-                unary(TokenizeResponse::getTokensList);
+                FutureObserver.unary(TokenizeResponse::getTokensList);
         steer.tokenize(TokenizeRequest.newBuilder().setText(text).setAddBos(addBos).build(), observer);
         return observer.future;
     }
@@ -138,13 +139,9 @@ public final class AsyncSteerdClient {
     /** See {@link SteerdClient#health()}. */
     public CompletableFuture<ServingStatus> health() {
         FutureObserver<HealthCheckRequest, HealthCheckResponse, ServingStatus> observer =
-                unary(HealthCheckResponse::getStatus);
+                FutureObserver.unary(HealthCheckResponse::getStatus);
         health.check(HealthCheckRequest.getDefaultInstance(), observer);
         return observer.future;
-    }
-
-    private static <ReqT, RespT, R> FutureObserver<ReqT, RespT, R> unary(Function<RespT, R> mapper) {
-        return FutureObserver.unary(mapper);
     }
 
     /** Forwards to the caller's observer and keeps the call, to cancel it. */

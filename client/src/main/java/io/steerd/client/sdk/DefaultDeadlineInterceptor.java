@@ -34,7 +34,7 @@ final class DefaultDeadlineInterceptor implements ClientInterceptor {
             MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
         Duration fallback = defaultFor(method);
         if (fallback != null && callOptions.getDeadline() == null && Context.current().getDeadline() == null) {
-            callOptions = callOptions.withDeadlineAfter(fallback.toNanos(), TimeUnit.NANOSECONDS);
+            callOptions = callOptions.withDeadlineAfter(Durations.nanos(fallback), TimeUnit.NANOSECONDS);
         }
         return next.newCall(method, callOptions);
     }

@@ -54,12 +54,16 @@ public final class EditBuilder {
     /**
      * The coefficient c; with {@link #unitNorm()} it is the L2 norm added per layer. Sent as a
      * float, as the proto has it.
+     *
+     * @throws IllegalArgumentException when the coefficient is not finite as a float (NaN, or
+     *     beyond about ±3.4e38, which a float cannot hold)
      */
     public EditBuilder coefficient(double coefficient) {
-        if (!Double.isFinite(coefficient)) {
-            throw new IllegalArgumentException("coefficient must be finite, got " + coefficient);
+        float value = (float) coefficient; // checked after the cast: 1e39 becomes Infinity
+        if (!Float.isFinite(value)) {
+            throw new IllegalArgumentException("coefficient must be finite as a float, got " + coefficient);
         }
-        edit.setCoefficient((float) coefficient);
+        edit.setCoefficient(value);
         return this;
     }
 

@@ -11,11 +11,16 @@ import java.util.stream.StreamSupport;
 
 /**
  * The responses of a server-streaming call, read as they arrive. Reading blocks until the next
- * response; a failed call throws {@link io.grpc.StatusRuntimeException} from {@link #hasNext()}.
+ * response; a failed call (an error from the server, an expired deadline, a cancelled
+ * {@link Context}) throws {@link io.grpc.StatusRuntimeException} from {@link #hasNext()}.
  *
  * <p>Close it (try-with-resources) when abandoning it early: closing cancels the RPC, so the
  * server stops generating for a reader that has gone. Closing a finished stream does nothing.
- * Not thread-safe, except that {@link #close()} may be called from any thread to cancel a
+ * Once closed, the stream is at its end: {@link #hasNext()} returns false and {@link #next()}
+ * throws {@link NoSuchElementException}, also for a reader blocked in {@code hasNext()} on
+ * another thread when {@code close()} is called; the cancellation is not reported as an error,
+ * nor is anything the call ended with that the reader had not yet read.
+ * Not thread-safe, except that {@link #close()} may be called from any thread to stop a
  * reader blocked in {@link #hasNext()}.
  *
  * @param <T> the response message type
@@ -24,6 +29,8 @@ public final class ResponseStream<T> implements Iterator<T>, AutoCloseable {
 
     private final Context.CancellableContext context;
     private final Iterator<T> responses;
+    /** Set by {@link #close()}, not when the call ends by itself. */
+    private volatile boolean closed;
 
     private ResponseStream(Context.CancellableContext context, Iterator<T> responses) {
         this.context = context;
@@ -50,14 +57,20 @@ public final class ResponseStream<T> implements Iterator<T>, AutoCloseable {
     /** Waits for the next response or the end of the stream. */
     @Override
     public boolean hasNext() {
+        if (closed) {
+            return false;
+        }
         try {
             boolean more = responses.hasNext();
             if (!more) {
-                close(); // releases the context; the call itself is already over
+                release();
             }
-            return more;
+            return more && !closed;
         } catch (RuntimeException e) {
-            close();
+            release();
+            if (closed) {
+                return false; // the CANCELLED that close() caused, or an end the owner abandoned
+            }
             throw e;
         }
     }
@@ -65,7 +78,7 @@ public final class ResponseStream<T> implements Iterator<T>, AutoCloseable {
     @Override
     public T next() {
         if (!hasNext()) {
-            throw new NoSuchElementException("the stream has ended");
+            throw new NoSuchElementException(closed ? "the stream was closed" : "the stream has ended");
         }
         return responses.next();
     }
@@ -77,9 +90,15 @@ public final class ResponseStream<T> implements Iterator<T>, AutoCloseable {
                 .onClose(this::close);
     }
 
-    /** Cancels the call if it is still running. */
+    /** Cancels the call if it is still running; from then on the stream is at its end. */
     @Override
     public void close() {
+        closed = true;
+        release();
+    }
+
+    /** Releases the context, cancelling the call if it is still running. */
+    private void release() {
         context.cancel(null);
     }
 }

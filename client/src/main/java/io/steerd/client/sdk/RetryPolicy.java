@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * How calls are retried when they fail with UNAVAILABLE: up to {@code maxAttempts} attempts in
@@ -28,8 +27,8 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         }
-        requirePositive(initialBackoff, "initialBackoff");
-        requirePositive(maxBackoff, "maxBackoff");
+        Durations.requirePositive(initialBackoff, "initialBackoff");
+        Durations.requirePositive(maxBackoff, "maxBackoff");
         if (maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("maxBackoff " + maxBackoff + " is below initialBackoff " + initialBackoff);
         }
@@ -38,9 +37,19 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         }
     }
 
-    /** 5 attempts, backoff bounds 0.1 s doubling up to 5 s: rides out a restart of a few seconds. */
+    /**
+     * 6 attempts, backoff bounds 0.5 s doubling up to 5 s. The five waits are random, each up to
+     * its bound (0.5, 1, 2, 4, 5 s), so they add up to at most 12.5 s, and to 6.25 s on average. What that covers is a probability, not a promise:
+     * a server that answers UNAVAILABLE for 1 s is reached in all but about 4 calls in 10,000, for
+     * 2 s in 99% of calls, for 3 s in 95%, for 5 s in 73%.
+     *
+     * <p>Against a server that is down (connection refused) the channel's own reconnect backoff
+     * also counts: grpc-java waits about 1 s before reconnecting, then 1.6 times longer each time,
+     * and attempts made meanwhile fail at once. Use {@link #withMaxAttempts} or a policy of your
+     * own for longer outages, with a deadline that leaves time for them.
+     */
     public static RetryPolicy defaults() {
-        return new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(5), 2);
+        return new RetryPolicy(6, Duration.ofMillis(500), Duration.ofSeconds(5), 2);
     }
 
     /** One attempt: failures surface at once. */
@@ -61,9 +70,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
      * The gRPC service config that applies this policy to steerd and health calls. grpc-java
      * wants JSON numbers as Double and durations as decimal-seconds strings.
      *
-     * <p>Server-streaming calls (Generate, MeasureTradeoff) are retried only until the first
-     * response arrives: grpc-java commits the call then, because a retry would replay tokens the
-     * caller has already read. So a retried stream never yields duplicate chunks.
+     * <p>Server-streaming calls (Generate, MeasureTradeoff) are retried only until the server's
+     * response headers arrive: grpc-java commits the call then, and no response can come before
+     * the headers, so a retried stream never yields duplicate chunks. A server that sends its
+     * headers before its first response (rather than with it) therefore ends retries earlier;
+     * an UNAVAILABLE after the headers reaches the caller.
      */
     Map<String, ?> serviceConfig() {
         Map<String, Object> retryPolicy = Map.of(
@@ -78,12 +89,5 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 
     private static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%d.%09ds", duration.getSeconds(), duration.getNano());
-    }
-
-    private static void requirePositive(Duration duration, String name) {
-        Objects.requireNonNull(duration, name);
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + duration);
-        }
     }
 }

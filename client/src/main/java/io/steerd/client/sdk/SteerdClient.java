@@ -83,17 +83,26 @@ public final class SteerdClient implements AutoCloseable {
 
     /** A plaintext client of {@code target} ({@code HOST:PORT} or a gRPC target URI such as {@code dns:///host:port}). */
     public static Builder forTarget(String target) {
-        return forTarget(target, InsecureChannelCredentials.create());
+        return forTarget(Objects.requireNonNull(target, "target"), InsecureChannelCredentials.create());
     }
 
     /** A client of {@code target} with the given credentials, e.g. {@code TlsChannelCredentials.create()}. */
     public static Builder forTarget(String target, ChannelCredentials credentials) {
-        return new Builder(Grpc.newChannelBuilder(target, credentials), null);
+        return new Builder(Grpc.newChannelBuilder(
+                Objects.requireNonNull(target, "target"), Objects.requireNonNull(credentials, "credentials")), null);
     }
 
     /**
      * A client over a channel built from {@code channelBuilder} (another transport, custom
      * executors...). The client adds its deadlines and retry policy, builds the channel and owns it.
+     *
+     * <p>The retry policy is applied as the builder's default service config: unless the policy
+     * is {@link RetryPolicy#none()}, {@code build()} calls {@code defaultServiceConfig} (replacing
+     * any service config you set on {@code channelBuilder}, e.g. for load balancing),
+     * {@code enableRetry()} and {@code maxRetryAttempts}; with {@code none()} it calls
+     * {@code disableRetry()} and leaves your service config alone. To keep a service config of
+     * your own together with retries, put the retry policy in it, build the channel yourself and
+     * use {@link #wrap}.
      */
     public static Builder forChannelBuilder(ManagedChannelBuilder<?> channelBuilder) {
         return new Builder(Objects.requireNonNull(channelBuilder, "channelBuilder"), null);
@@ -111,9 +120,13 @@ public final class SteerdClient implements AutoCloseable {
      * A view of this client whose calls share one deadline, {@code timeout} from now, instead of
      * the defaults: for an operation of several calls with one time budget. The view shares this
      * client's channel; closing the view does nothing.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative, as for the
+     *     builder's deadlines
      */
     public SteerdClient withDeadlineAfter(Duration timeout) {
-        return withDeadline(Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        Durations.requirePositive(timeout, "timeout");
+        return withDeadline(Deadline.after(Durations.nanos(timeout), TimeUnit.NANOSECONDS));
     }
 
     /** As {@link #withDeadlineAfter}, with an absolute deadline. */
@@ -127,8 +140,11 @@ public final class SteerdClient implements AutoCloseable {
     }
 
     /**
-     * The channel with this client's default deadlines applied, for stubs of your own (other
-     * services on the same server, or calls this class does not wrap).
+     * The channel with the builder's default deadlines (and, unless wrapped, its retry policy)
+     * applied, for stubs of your own (other services on the same server, or calls this class does
+     * not wrap). For a {@link #withDeadline}/{@link #withDeadlineAfter} view it is the same channel
+     * as the client's: the view's deadline is not on it, so set it on your stub
+     * ({@code stub.withDeadline(...)}) or on the current {@link io.grpc.Context}.
      */
     public Channel channel() {
         return channel;
@@ -268,23 +284,27 @@ public final class SteerdClient implements AutoCloseable {
 
         /** Default deadline of unary calls (all but Generate and MeasureTradeoff); null for none. */
         public Builder unaryDeadline(Duration deadline) {
-            unaryDeadline = requirePositiveOrNull(deadline, "unaryDeadline");
+            unaryDeadline = Durations.requirePositiveOrNull(deadline, "unaryDeadline");
             return this;
         }
 
         /** Default deadline of Generate streams; null for none. */
         public Builder generateDeadline(Duration deadline) {
-            generateDeadline = requirePositiveOrNull(deadline, "generateDeadline");
+            generateDeadline = Durations.requirePositiveOrNull(deadline, "generateDeadline");
             return this;
         }
 
         /** Default deadline of MeasureTradeoff streams; null for none. */
         public Builder tradeoffDeadline(Duration deadline) {
-            tradeoffDeadline = requirePositiveOrNull(deadline, "tradeoffDeadline");
+            tradeoffDeadline = Durations.requirePositiveOrNull(deadline, "tradeoffDeadline");
             return this;
         }
 
-        /** How UNAVAILABLE failures are retried. Default {@link RetryPolicy#defaults()}. */
+        /**
+         * How UNAVAILABLE failures are retried. Default {@link RetryPolicy#defaults()}. It becomes
+         * the channel's default service config, replacing one set on a builder passed to
+         * {@link SteerdClient#forChannelBuilder} (see there).
+         */
         public Builder retryPolicy(RetryPolicy policy) {
             retryPolicy = Objects.requireNonNull(policy, "policy");
             return this;
@@ -317,13 +337,6 @@ public final class SteerdClient implements AutoCloseable {
             // Interceptors run above the retry machinery, so one deadline bounds all attempts.
             ManagedChannel managed = channelBuilder.intercept(deadlines).build();
             return new SteerdClient(managed, managed, null);
-        }
-
-        private static Duration requirePositiveOrNull(Duration deadline, String name) {
-            if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
-                throw new IllegalArgumentException(name + " must be positive, got " + deadline);
-            }
-            return deadline;
         }
     }
 }

@@ -56,6 +56,15 @@ class EditsTest {
     }
 
     @Test
+    void aCoefficientBeyondFloatRangeIsRejectedNotSentAsInfinity() {
+        assertEquals("coefficient must be finite as a float, got 1.0E39",
+                assertThrows(IllegalArgumentException.class, () -> Edits.add("v").coefficient(1e39)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Edits.add("v").coefficient(-1e39));
+        assertThrows(IllegalArgumentException.class, () -> Edits.add("v").coefficient(Double.POSITIVE_INFINITY));
+        assertEquals(Float.MAX_VALUE, Edits.add("v").coefficient(Float.MAX_VALUE).build().getCoefficient());
+    }
+
+    @Test
     void theBuilderStaysUsableForVariations() {
         EditBuilder base = Edits.add("happy").layers(2);
         Edit weak = base.coefficient(1).build();
@@ -68,7 +77,7 @@ class EditsTest {
     void rejectsWhatTheServerWouldRefuse() {
         assertEquals("layer must be non-negative, got -1",
                 assertThrows(IllegalArgumentException.class, () -> Edits.add("v").layers(-1)).getMessage());
-        assertEquals("coefficient must be finite, got NaN",
+        assertEquals("coefficient must be finite as a float, got NaN",
                 assertThrows(IllegalArgumentException.class, () -> Edits.add("v").coefficient(Double.NaN)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Edits.add(""));
         assertThrows(NullPointerException.class, () -> Edits.ablate((String) null));

@@ -33,13 +33,17 @@ final class FakeSteerService extends SteerServiceGrpc.SteerServiceImplBase {
     /** Calls fail with {@link #failWith} until this many attempts have failed. */
     final AtomicInteger failuresLeft = new AtomicInteger();
     volatile Status failWith = Status.UNAVAILABLE.withDescription("scripted failure");
+    /** Calls also fail with {@link #failWith} until {@link System#nanoTime()} reaches this; null: never. */
+    volatile Long failUntilNanos;
     /** Counted down when the server sees a Generate call cancelled. */
     final CountDownLatch generateCancelled = new CountDownLatch(1);
 
     private boolean arrive() {
         lastDeadline.set(Context.current().getDeadline());
         attempts.incrementAndGet();
-        return failuresLeft.getAndDecrement() > 0;
+        Long until = failUntilNanos;
+        boolean down = until != null && System.nanoTime() - until < 0;
+        return failuresLeft.getAndDecrement() > 0 || down;
     }
 
     @Override
@@ -60,7 +64,8 @@ final class FakeSteerService extends SteerServiceGrpc.SteerServiceImplBase {
 
     /**
      * {@code max_tokens} tokens "t0", "t1", ... then the summary. Prompt "endless": tokens until
-     * the call is cancelled. Prompt "fail after one": one token, then {@link #failWith}.
+     * the call is cancelled. Prompt "hang": nothing until the call is cancelled. Prompt "fail after
+     * one": one token, then {@link #failWith}.
      */
     @Override
     public void generate(GenerateRequest request, StreamObserver<GenerateResponse> out) {
@@ -71,6 +76,9 @@ final class FakeSteerService extends SteerServiceGrpc.SteerServiceImplBase {
             return;
         }
         switch (request.getPrompt()) {
+            case "hang" -> {
+                // No response and no end: the call stays open until the client cancels it.
+            }
             case "endless" -> {
                 for (int i = 0; !call.isCancelled(); i++) {
                     out.onNext(token(i));

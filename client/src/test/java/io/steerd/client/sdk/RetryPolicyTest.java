@@ -22,6 +22,16 @@ class RetryPolicyTest {
     }
 
     @Test
+    void defaultsAreSixAttemptsWithBackoffBoundsFromHalfASecondToFive() {
+        RetryPolicy defaults = RetryPolicy.defaults();
+        assertEquals(new RetryPolicy(6, Duration.ofMillis(500), Duration.ofSeconds(5), 2), defaults);
+        Map<?, ?> methodConfig = (Map<?, ?>) ((List<?>) defaults.serviceConfig().get("methodConfig")).get(0);
+        assertEquals(Map.of("maxAttempts", 6.0, "initialBackoff", "0.500000000s", "maxBackoff", "5.000000000s",
+                "backoffMultiplier", 2.0, "retryableStatusCodes", List.of("UNAVAILABLE")),
+                methodConfig.get("retryPolicy"));
+    }
+
+    @Test
     void rejectsSettingsGrpcWouldNot() {
         assertThrows(IllegalArgumentException.class, () -> RetryPolicy.defaults().withMaxAttempts(0));
         assertThrows(IllegalArgumentException.class,

@@ -24,6 +24,7 @@ import io.steerd.v1.ModelInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -154,6 +155,35 @@ class SteerdClientTest {
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
     }
 
+    @Test
+    void badArgumentsAreRejectedByName() {
+        assertEquals("target", assertThrows(NullPointerException.class, () -> SteerdClient.forTarget(null)).getMessage());
+        assertEquals("credentials", assertThrows(NullPointerException.class,
+                () -> SteerdClient.forTarget("localhost:1", null)).getMessage());
+        assertEquals("channelBuilder",
+                assertThrows(NullPointerException.class, () -> SteerdClient.forChannelBuilder(null)).getMessage());
+
+        SteerdClient client = client(builder());
+        assertEquals("timeout", assertThrows(NullPointerException.class, () -> client.withDeadlineAfter(null)).getMessage());
+        assertEquals("timeout must be positive, got PT0S", assertThrows(IllegalArgumentException.class,
+                () -> client.withDeadlineAfter(Duration.ZERO)).getMessage());
+        assertEquals("timeout must be positive, got PT-1S", assertThrows(IllegalArgumentException.class,
+                () -> client.withDeadlineAfter(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("unaryDeadline must be positive, got PT0S", assertThrows(IllegalArgumentException.class,
+                () -> builder().unaryDeadline(Duration.ZERO)).getMessage());
+        assertEquals("generateDeadline must be positive, got PT-0.001S", assertThrows(IllegalArgumentException.class,
+                () -> builder().generateDeadline(Duration.ofMillis(-1))).getMessage());
+    }
+
+    @Test
+    void deadlinesBeyondWhatNanosecondsHoldAreCappedNotOverflowed() {
+        Duration forever = Duration.ofDays(365L * 1000);
+        client(builder().unaryDeadline(forever)).getModelInfo();
+        assertTrue(service.lastDeadline.get().timeRemaining(TimeUnit.DAYS) > 365L * 10);
+        client(builder()).withDeadlineAfter(forever).getModelInfo();
+        assertTrue(service.lastDeadline.get().timeRemaining(TimeUnit.DAYS) > 365L * 10);
+    }
+
     // ---- retries ---------------------------------------------------------------
 
     @Test
@@ -171,6 +201,46 @@ class SteerdClientTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, client::getModelInfo);
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
         assertEquals(4, service.attempts.get());
+    }
+
+    @Test
+    void moreThanGrpcsDefaultFiveAttemptsAreMade() {
+        service.failuresLeft.set(100);
+        SteerdClient client = client(builder().retryPolicy(FAST_RETRIES.withMaxAttempts(8)));
+        assertThrows(StatusRuntimeException.class, client::getModelInfo);
+        assertEquals(8, service.attempts.get(), "maxRetryAttempts on the channel caps maxAttempts");
+    }
+
+    /**
+     * The default policy's waits are random, but they add up to under 1 s only about 4 times in
+     * 10,000 (the bounds are 0.5, 1, 2, 4 and 5 s); the test needs no tighter timing than that.
+     */
+    @Test
+    void theDefaultPolicyRidesOutASecondOfUnavailability() {
+        SteerdClient client = client(SteerdClient.forChannelBuilder(InProcessChannelBuilder.forName(serverName)));
+        service.failUntilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        assertEquals(FakeSteerService.INFO, client.getModelInfo());
+        assertTrue(service.attempts.get() >= 2, service.attempts.get() + " attempts");
+    }
+
+    /** The deadline is set above grpc-java's retry machinery, so it bounds all attempts together. */
+    @Test
+    void oneDeadlineBoundsAllRetryAttempts() {
+        service.failuresLeft.set(1000);
+        RetryPolicy patient = new RetryPolicy(50, Duration.ofMillis(200), Duration.ofMillis(200), 1);
+        assertTheDeadlineEndsTheRetries(client(builder().retryPolicy(patient).unaryDeadline(Duration.ofMillis(700))));
+        assertTheDeadlineEndsTheRetries(client(builder().retryPolicy(patient)).withDeadlineAfter(Duration.ofMillis(700)));
+    }
+
+    private void assertTheDeadlineEndsTheRetries(SteerdClient client) {
+        service.attempts.set(0);
+        long start = System.nanoTime();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, client::getModelInfo);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(millis < 5000, "took " + millis + " ms");
+        assertTrue(service.attempts.get() > 1, "never retried");
+        assertTrue(service.attempts.get() < 50, service.attempts.get() + " attempts");
     }
 
     @Test
@@ -240,6 +310,42 @@ class SteerdClientTest {
             assertEquals("t1", stream.next().getToken().getText());
         }
         assertTrue(service.generateCancelled.await(5, TimeUnit.SECONDS), "the server call was not cancelled");
+    }
+
+    @Test
+    void closingFromAnotherThreadEndsABlockedReadWithoutAnError() throws Exception {
+        ResponseStream<GenerateResponse> stream = client(builder()).generateStream(generate("hang", 1));
+        CompletableFuture<Object> read = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                read.complete(stream.hasNext());
+            } catch (Throwable t) {
+                read.complete(t);
+            }
+        });
+        reader.start();
+        awaitArrival();
+        long stop = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (reader.getState() != Thread.State.WAITING && System.nanoTime() < stop) {
+            Thread.sleep(5); // until the reader is parked in hasNext(), waiting for a response
+        }
+        assertEquals(Thread.State.WAITING, reader.getState(), "the reader never blocked");
+
+        stream.close();
+        assertEquals(false, read.get(5, TimeUnit.SECONDS), "the blocked reader's hasNext()");
+        assertFalse(stream.hasNext(), "hasNext() after close");
+        NoSuchElementException e = assertThrows(NoSuchElementException.class, stream::next);
+        assertEquals("the stream was closed", e.getMessage());
+        assertTrue(service.generateCancelled.await(5, TimeUnit.SECONDS), "the server call was not cancelled");
+    }
+
+    @Test
+    void aStreamClosedBeforeReadingIsAtItsEnd() {
+        ResponseStream<GenerateResponse> stream = client(builder()).generateStream(generate("endless", 1));
+        stream.close();
+        assertFalse(stream.hasNext());
+        assertThrows(NoSuchElementException.class, stream::next);
+        assertEquals(0, stream.stream().count());
     }
 
     @Test
