@@ -198,11 +198,13 @@ async function run(addr) {
         + `from ${vector.extraction.pair_count} pairs`);
 
       const plain = await generate(stub, [], 'without edits');
+      // UNIT: add exactly EDIT_COEFFICIENT of norm, whatever the extracted vector's own norm.
       const edit = {
         vector_id: vectorId, layers: EDIT_LAYERS, coefficient: EDIT_COEFFICIENT, operation: 'ADD',
+        normalization: 'UNIT',
       };
       const steered = await generate(stub, [edit],
-        `with ADD ${vectorId} layers=[${EDIT_LAYERS.join(', ')}] coef=${EDIT_COEFFICIENT}`);
+        `with ADD ${vectorId} layers=[${EDIT_LAYERS.join(', ')}] coef=${EDIT_COEFFICIENT} norm=unit`);
       if (plain === steered) throw new ExampleFailure('the steered text is identical to the unsteered one');
       console.log('OK: the edit changed the text');
       failed = false;

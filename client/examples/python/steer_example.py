@@ -345,9 +345,11 @@ def run(addr):
                 vector.id, [l.layer for l in vector.layers], vector.extraction.pair_count))
 
             plain = generate(stub, pb, [], "without edits")
+            # UNIT: add exactly EDIT_COEFFICIENT of norm, whatever the extracted vector's own norm.
             edit = pb.Edit(vector_id=vector_id, layers=EDIT_LAYERS,
-                                 coefficient=EDIT_COEFFICIENT, operation=pb.ADD)
-            steered = generate(stub, pb, [edit], "with ADD %s layers=%s coef=%g"
+                           coefficient=EDIT_COEFFICIENT, operation=pb.ADD,
+                           normalization=pb.UNIT)
+            steered = generate(stub, pb, [edit], "with ADD %s layers=%s coef=%g norm=unit"
                                % (vector_id, EDIT_LAYERS, EDIT_COEFFICIENT))
             if plain == steered:
                 raise ExampleFailure("the steered text is identical to the unsteered one")
