@@ -1,6 +1,5 @@
 package io.steerd.client;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.steerd.v1.ContrastPair;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -8,7 +7,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,35 +28,22 @@ final class PairsFile {
      * @throws CliException for a bad line (naming its line number) or a file without pairs
      */
     static List<ContrastPair> parse(Reader in, String name) throws IOException {
-        BufferedReader reader = in instanceof BufferedReader b ? b : new BufferedReader(in);
-        List<ContrastPair> pairs = new ArrayList<>();
-        String line;
-        int number = 0;
-        while ((line = reader.readLine()) != null) {
-            number++;
-            if (number == 1 && line.startsWith("\uFEFF")) {
-                line = line.substring(1);
-            }
-            if (line.isBlank()) {
-                continue;
-            }
-            ContrastPair pair;
-            try {
-                pair = Json.merge(line, ContrastPair.newBuilder()).build();
-            } catch (InvalidProtocolBufferException e) {
-                throw new CliException(name + ":" + number + ": not a ContrastPair: " + e.getMessage(), e);
-            }
-            if (pair.getPositive().isEmpty()) {
-                throw new CliException(name + ":" + number + ": missing or empty \"positive\"");
-            }
-            if (pair.getNegative().isEmpty()) {
-                throw new CliException(name + ":" + number + ": missing or empty \"negative\"");
-            }
-            pairs.add(pair);
-        }
+        List<ContrastPair> pairs = JsonLines.parse(in, name, "a ContrastPair", ContrastPair::newBuilder,
+                PairsFile::problem);
         if (pairs.isEmpty()) {
             throw new CliException(name + ": no pairs (expected one {\"positive\": ..., \"negative\": ...} per line)");
         }
         return pairs;
+    }
+
+    /** What is wrong with a pair, or null. */
+    private static String problem(ContrastPair pair) {
+        if (pair.getPositive().isEmpty()) {
+            return "missing or empty \"positive\"";
+        }
+        if (pair.getNegative().isEmpty()) {
+            return "missing or empty \"negative\"";
+        }
+        return null;
     }
 }

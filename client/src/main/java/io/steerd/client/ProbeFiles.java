@@ -1,7 +1,5 @@
 package io.steerd.client;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
 import io.steerd.v1.AlignmentProbe;
 import io.steerd.v1.ChoiceProbe;
 import io.steerd.v1.ProbeSet;
@@ -13,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * A probe directory for {@code steerctl tradeoff --probes DIR}, in the server's file formats:
@@ -88,7 +84,7 @@ final class ProbeFiles {
 
     static List<String> parseText(Reader in, String name) throws IOException {
         List<String> passages = new ArrayList<>();
-        forEachLine(in, (line, number) -> passages.add(line));
+        JsonLines.forEachLine(in, (line, number) -> passages.add(line));
         if (passages.isEmpty()) {
             throw new CliException(name + ": no passages (expected one passage per line)");
         }
@@ -96,7 +92,7 @@ final class ProbeFiles {
     }
 
     static List<AlignmentProbe> parseAlignment(Reader in, String name) throws IOException {
-        List<AlignmentProbe> probes = parseJsonl(in, name, "an AlignmentProbe", AlignmentProbe::newBuilder,
+        List<AlignmentProbe> probes = JsonLines.parse(in, name, "an AlignmentProbe", AlignmentProbe::newBuilder,
                 ProbeFiles::problem);
         if (probes.isEmpty()) {
             throw new CliException(name + ": no probes (expected one {\"prompt\": ..., \"desired\": ..., "
@@ -106,7 +102,7 @@ final class ProbeFiles {
     }
 
     static List<ChoiceProbe> parseChoices(Reader in, String name) throws IOException {
-        List<ChoiceProbe> probes = parseJsonl(in, name, "a ChoiceProbe", ChoiceProbe::newBuilder,
+        List<ChoiceProbe> probes = JsonLines.parse(in, name, "a ChoiceProbe", ChoiceProbe::newBuilder,
                 ProbeFiles::problem);
         if (probes.isEmpty()) {
             throw new CliException(name + ": no probes (expected one {\"prompt\": ..., \"choices\": [...], "
@@ -140,49 +136,5 @@ final class ProbeFiles {
             return "\"answer\" must index one of the " + n + " choices (0 to " + (n - 1) + "), got " + p.getAnswer();
         }
         return null;
-    }
-
-    // ---- helpers ----------------------------------------------------------
-
-    @FunctionalInterface
-    private interface LineSink {
-        void accept(String line, int number) throws IOException;
-    }
-
-    /** Calls {@code sink} with each non-blank line and its 1-based number; a leading BOM is dropped. */
-    private static void forEachLine(Reader in, LineSink sink) throws IOException {
-        BufferedReader reader = in instanceof BufferedReader b ? b : new BufferedReader(in);
-        String line;
-        int number = 0;
-        while ((line = reader.readLine()) != null) {
-            number++;
-            if (number == 1 && line.startsWith("\uFEFF")) {
-                line = line.substring(1);
-            }
-            if (!line.isBlank()) {
-                sink.accept(line, number);
-            }
-        }
-    }
-
-    /** One message per non-blank line, parsed with JsonFormat (unknown fields are an error) and checked. */
-    @SuppressWarnings("unchecked")
-    private static <M extends Message> List<M> parseJsonl(Reader in, String name, String what,
-            Supplier<? extends Message.Builder> builder, Function<M, String> check) throws IOException {
-        List<M> messages = new ArrayList<>();
-        forEachLine(in, (line, number) -> {
-            M message;
-            try {
-                message = (M) Json.merge(line, builder.get()).build();
-            } catch (InvalidProtocolBufferException e) {
-                throw new CliException(name + ":" + number + ": not " + what + ": " + e.getMessage(), e);
-            }
-            String problem = check.apply(message);
-            if (problem != null) {
-                throw new CliException(name + ":" + number + ": " + problem);
-            }
-            messages.add(message);
-        });
-        return messages;
     }
 }
