@@ -3,6 +3,7 @@ package io.steerd.tradeoff.fit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.hipparchus.linear.RealMatrix;
 
 /** Turns least-squares parameters into a {@link FitResult}: standard errors and goodness of fit. */
 final class FitSummary {
@@ -22,9 +23,8 @@ final class FitSummary {
         return FitResult.failed(model, "the fit diverged to non-finite parameters", data.size());
       }
     }
-    Optional<Cholesky> information =
-        Cholesky.of(NormalEquations.of(curve, params, data).matrix());
-    if (information.isEmpty()) {
+    Optional<RealMatrix> unscaledCovariance = LeastSquares.unscaledCovariance(curve, data, params);
+    if (unscaledCovariance.isEmpty()) {
       return FitResult.failed(model, NOT_IDENTIFIABLE, data.size());
     }
     double[] fitted = new double[data.size()];
@@ -32,10 +32,9 @@ final class FitSummary {
       fitted[i] = curve.value(data.x()[i], params);
     }
     double residualVariance = data.weightedSquaredError(fitted) / (data.size() - params.length);
-    double[][] unscaledCovariance = information.get().inverse();
     List<FitResult.Parameter> parameters = new ArrayList<>();
     for (int j = 0; j < params.length; j++) {
-      double standardError = Math.sqrt(residualVariance * unscaledCovariance[j][j]);
+      double standardError = Math.sqrt(residualVariance * unscaledCovariance.get().getEntry(j, j));
       parameters.add(new FitResult.Parameter(names.get(j), params[j], standardError));
     }
     return FitResult.ok(

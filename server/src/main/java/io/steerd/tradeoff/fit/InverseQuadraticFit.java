@@ -72,16 +72,13 @@ public final class InverseQuadraticFit {
       return FitResult.failed(MODEL, problem.get(), data.size());
     }
     FitData linearised = data.transformed(x -> x * x, y -> 1 / y - 1);
-    Optional<double[]> line = NormalEquations.solveLinear(new PolynomialCurve(1), 2, linearised);
+    Optional<double[]> line = LeastSquares.solveLinear(new PolynomialCurve(1), 2, linearised);
     if (line.isEmpty()) {
       return FitResult.failed(MODEL, FitData.NUMERICALLY_SINGULAR, data.size());
     }
-    Optional<double[]> fitted = LevenbergMarquardt.minimize(SEARCH_CURVE, data, line.get());
+    Optional<double[]> fitted = LeastSquares.minimize(SEARCH_CURVE, data, line.get());
     if (fitted.isEmpty()) {
-      return FitResult.failed(
-          MODEL,
-          "did not converge in " + LevenbergMarquardt.MAX_ITERATIONS + " iterations",
-          data.size());
+      return FitResult.failed(MODEL, LeastSquares.NOT_CONVERGED, data.size());
     }
     double a = fitted.get()[0];
     double c = fitted.get()[1];

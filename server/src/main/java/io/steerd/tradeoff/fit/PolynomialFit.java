@@ -38,7 +38,7 @@ public final class PolynomialFit {
       return FitResult.failed(model, problem.get(), data.size());
     }
     PolynomialCurve curve = new PolynomialCurve(degree);
-    Optional<double[]> coefficients = NormalEquations.solveLinear(curve, parameterCount, data);
+    Optional<double[]> coefficients = LeastSquares.solveLinear(curve, parameterCount, data);
     if (coefficients.isEmpty()) {
       return FitResult.failed(model, FitData.NUMERICALLY_SINGULAR, data.size());
     }

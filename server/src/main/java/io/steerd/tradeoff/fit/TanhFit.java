@@ -49,17 +49,14 @@ public final class TanhFit {
     // where the noise is.
     FitData linearised =
         data.transformed(x -> x, y -> atanh(Math.max(-ATANH_CLIP, Math.min(ATANH_CLIP, y))));
-    Optional<double[]> line = NormalEquations.solveLinear(new PolynomialCurve(1), 2, linearised);
+    Optional<double[]> line = LeastSquares.solveLinear(new PolynomialCurve(1), 2, linearised);
     if (line.isEmpty()) {
       return FitResult.failed(MODEL, FitData.NUMERICALLY_SINGULAR, data.size());
     }
     double[] start = {line.get()[1], line.get()[0]};
-    Optional<double[]> fitted = LevenbergMarquardt.minimize(CURVE, data, start);
+    Optional<double[]> fitted = LeastSquares.minimize(CURVE, data, start);
     if (fitted.isEmpty()) {
-      return FitResult.failed(
-          MODEL,
-          "did not converge in " + LevenbergMarquardt.MAX_ITERATIONS + " iterations",
-          data.size());
+      return FitResult.failed(MODEL, LeastSquares.NOT_CONVERGED, data.size());
     }
     return FitSummary.summarize(MODEL, List.of("a", "b0"), fitted.get(), CURVE, data);
   }
