@@ -3,6 +3,7 @@ package io.steerd.tradeoff.fit;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.hipparchus.distribution.continuous.TDistribution;
 
 /**
  * The outcome of one curve fit. An OK result carries parameter values, standard errors and
@@ -10,6 +11,12 @@ import java.util.stream.Collectors;
  * can leak into a report: asking it for a value, r2 or rmse throws.
  */
 public final class FitResult {
+  /**
+   * Hipparchus inverts the t cdf by root finding to 1e-9 by default, which would show in the
+   * ninth digit of an interval; this takes the quantile to about the precision of the cdf itself.
+   */
+  private static final double T_QUANTILE_ACCURACY = 1e-12;
+
   public enum Status {
     OK,
     FAILED
@@ -129,7 +136,10 @@ public final class FitResult {
       throw new IllegalArgumentException("confidence level must lie in (0, 1): " + level);
     }
     Parameter p = parameter(name);
-    double halfWidth = StudentT.quantile((1 + level) / 2, degreesOfFreedom()) * p.standardError();
+    double quantile =
+        new TDistribution(degreesOfFreedom(), T_QUANTILE_ACCURACY)
+            .inverseCumulativeProbability((1 + level) / 2);
+    double halfWidth = quantile * p.standardError();
     return new Interval(p.value() - halfWidth, p.value() + halfWidth);
   }
 
