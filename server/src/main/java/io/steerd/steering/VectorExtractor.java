@@ -8,6 +8,8 @@ import io.steerd.engine.StepInput;
 import io.steerd.engine.StepOutput;
 import io.steerd.model.Tokenizer;
 import java.util.List;
+import org.hipparchus.linear.Array2DRowRealMatrix;
+import org.hipparchus.linear.SingularValueDecomposition;
 
 /**
  * Extracts a steering vector from contrastive prompt pairs, from the unedited hidden states at
@@ -30,8 +32,6 @@ public final class VectorExtractor {
    * it (NaN for mean difference).
    */
   public record Result(int[] layers, float[][] values, double[] explainedVariance) {}
-
-  private static final int POWER_ITERATIONS = 200;
 
   private final Tokenizer tokenizer;
 
@@ -88,45 +88,36 @@ public final class VectorExtractor {
     }
   }
 
-  private record PrincipalComponent(double[] direction, double explainedVariance) {}
+  record PrincipalComponent(double[] direction, double explainedVariance) {}
 
   /**
-   * The top eigenvector of the covariance of rows about {@code mean}, by power iteration on
-   * X^T X without forming it (rows are few, dimensions many).
+   * The first right singular vector of the rows centred on {@code mean}, i.e. the top eigenvector
+   * of their scatter matrix, and its share sigma_1^2 / sum sigma_i^2 of the variance. A
+   * decomposition rather than power iteration: with few pairs the top two variances can be close,
+   * where iterating converges too slowly to trust.
    */
   static PrincipalComponent firstComponent(double[][] rows, double[] mean) {
-    int n = rows.length;
-    int dim = mean.length;
-    double[][] centred = new double[n][dim];
+    double[][] centred = new double[rows.length][mean.length];
     double total = 0;
-    for (int r = 0; r < n; r++) {
-      for (int j = 0; j < dim; j++) {
+    for (int r = 0; r < rows.length; r++) {
+      for (int j = 0; j < mean.length; j++) {
         centred[r][j] = rows[r][j] - mean[j];
         total += centred[r][j] * centred[r][j];
       }
     }
-    double[] v = mean.clone();
-    if (norm(v) == 0) {
-      v[0] = 1;
-    }
-    scale(v, 1 / norm(v));
-    double eigenvalue = 0;
-    for (int it = 0; it < POWER_ITERATIONS; it++) {
-      double[] next = new double[dim];
-      for (double[] row : centred) {
-        double projection = dot(row, v);
-        for (int j = 0; j < dim; j++) {
-          next[j] += projection * row[j];
-        }
+    if (total == 0) {
+      // No variance at all: any direction is as good; keep the mean's.
+      double[] v = mean.clone();
+      if (norm(v) == 0) {
+        v[0] = 1;
       }
-      eigenvalue = norm(next);
-      if (eigenvalue == 0) {
-        break; // no variance at all: any direction is as good; keep the mean's
-      }
-      scale(next, 1 / eigenvalue);
-      v = next;
+      scale(v, 1 / norm(v));
+      return new PrincipalComponent(v, 0);
     }
-    return new PrincipalComponent(v, total == 0 ? 0 : eigenvalue / total);
+    SingularValueDecomposition svd =
+        new SingularValueDecomposition(new Array2DRowRealMatrix(centred, false));
+    double first = svd.getSingularValues()[0];
+    return new PrincipalComponent(svd.getV().getColumn(0), first * first / total);
   }
 
   private static double[] mean(double[][] rows) {
