@@ -187,6 +187,56 @@ class TradeoffApiTest {
   }
 
   @Test
+  void deletingASweptAndShadowedVectorLeavesNoSeriesOfItInMetrics() throws Exception {
+    String id = "doomed";
+    live.steer().extractVector(ExtractVectorRequest.newBuilder().setId(id)
+        .addPairs(pair("Lily was very happy.", "Lily was very sad."))
+        .addPairs(pair("The boy felt happy.", "The boy felt sad.")).build());
+    TradeoffReport report = sweep(MeasureTradeoffRequest.newBuilder().setVectorId(id)
+        .setSteps(9));
+    live.generate(GenerateRequest.newBuilder().setPrompt("Once upon").setMaxTokens(8)
+        .setTemperature(0).setShadow(true)
+        .addEdits(Edit.newBuilder().setVectorId(id).setCoefficient(8)
+            .setNormalization(Normalization.UNIT))
+        .build());
+    String label = "vector=\"" + id + "\"";
+    List<String> families = new ArrayList<>(List.of("steerd_shadow_kl_nats_count",
+        "steerd_shadow_top1_agreement_count", "steerd_shadow_logit_gap_count",
+        "steerd_edits_total", "steerd_tradeoff_sweep_timestamp_seconds"));
+    // Deterministic: both fits succeed and r* (about 0.16) is far below the edit's norm 8.
+    assertEquals(BreakEvenStatus.BREAK_EVEN_FOUND, report.getBreakEvenStatus());
+    families.addAll(List.of("steerd_tradeoff_break_even_norm",
+        "steerd_requests_above_break_even_total", "steerd_tradeoff_alignment_slope",
+        "steerd_tradeoff_helpfulness_curvature", "steerd_tradeoff_fit_r2"));
+    // Recorded as the stream ends; wait briefly so the check before deletion is not a race.
+    for (int i = 0; i < 50 && !families.stream().allMatch(f -> hasSeries(metricsNow(), f, label));
+        i++) {
+      Thread.sleep(100);
+    }
+    String filled = live.metrics();
+    for (String family : families) {
+      assertTrue(hasSeries(filled, family, label), family + " of " + id + " before deletion");
+    }
+
+    live.steer().deleteVector(io.steerd.v1.DeleteVectorRequest.newBuilder().setId(id).build());
+
+    List<String> left = live.metrics().lines().filter(line -> line.contains(label)).toList();
+    assertEquals(List.of(), left, "series of the deleted vector");
+  }
+
+  private static String metricsNow() {
+    try {
+      return live.metrics();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static boolean hasSeries(String metrics, String family, String label) {
+    return metrics.lines().anyMatch(line -> line.startsWith(family + "{") && line.contains(label));
+  }
+
+  @Test
   void shadowKlIsExactlyZeroAtCoefficientZeroAndGrowsWithTheNorm() throws Exception {
     List<Double> kl = new ArrayList<>();
     for (float r : new float[] {0f, 1f, 2f, 4f, 8f}) {
