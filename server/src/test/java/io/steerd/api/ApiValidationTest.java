@@ -10,18 +10,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.steerd.v1.ChoiceProbe;
 import io.steerd.v1.ContrastPair;
 import io.steerd.v1.DeleteVectorRequest;
 import io.steerd.v1.Edit;
 import io.steerd.v1.EditOperation;
 import io.steerd.v1.ExtractVectorRequest;
+import io.steerd.v1.ExtractionMethod;
 import io.steerd.v1.GenerateRequest;
 import io.steerd.v1.GetVectorRequest;
 import io.steerd.v1.InlineVector;
 import io.steerd.v1.LayerValues;
 import io.steerd.v1.ListVectorsRequest;
+import io.steerd.v1.MeasureTradeoffRequest;
 import io.steerd.v1.Normalization;
+import io.steerd.v1.ProbeSet;
 import io.steerd.v1.PutVectorRequest;
+import io.steerd.v1.ScoreItem;
+import io.steerd.v1.ScoreRequest;
 import io.steerd.v1.TokenIds;
 import io.steerd.v1.Vector;
 import java.nio.file.Path;
@@ -233,6 +239,9 @@ class ApiValidationTest {
         greedy().addStop("the").addStop("")));
     cases.add(generateInvalid("a 257-byte stop string", "stop[0]",
         greedy().addStop("x".repeat(257))));
+    // 129 characters but 258 bytes: the limit is on UTF-8 bytes, not characters.
+    cases.add(generateInvalid("a 129-character, 258-byte stop string of é", "stop[0]",
+        greedy().addStop("\u00e9".repeat(129))));
     cases.add(generateInvalid("17 stop strings", "stop",
         greedy().addAllStop(IntStream.range(0, 17).mapToObj(i -> "s" + i).toList())));
 
@@ -254,8 +263,41 @@ class ApiValidationTest {
         extraction().addLayers(3).addLayers(3)));
     cases.add(extractInvalid("ExtractVector with an unknown method", "method",
         extraction().setMethodValue(99)));
+    cases.add(extractInvalid("ExtractVector PCA with 1 pair", "pairs",
+        extraction().setMethod(ExtractionMethod.PCA)));
     cases.add(new Case("ExtractVector onto an existing id", Status.Code.ALREADY_EXISTS, "id",
         s -> s.steer().extractVector(extraction().setId(KNOWN).build())));
+
+    // Score.
+    cases.add(scoreInvalid("Score without items", "items", ScoreRequest.newBuilder()));
+    cases.add(scoreInvalid("Score with an empty continuation", "items[0].continuation",
+        ScoreRequest.newBuilder().addItems(ScoreItem.newBuilder().setPrompt(PROMPT))));
+    cases.add(scoreInvalid("Score with an item longer than the context", "items[0]",
+        ScoreRequest.newBuilder().addItems(ScoreItem.newBuilder()
+            .setPrompt("Tom had a red ball. ".repeat(150)).setContinuation(" He"))));
+
+    // MeasureTradeoff.
+    cases.add(new Case("MeasureTradeoff of an unknown vector", Status.Code.NOT_FOUND, "vector_id",
+        s -> drain(s, sweepOf("no-such-vector"))));
+    for (int steps : new int[] {2, RequestValidator.MAX_SWEEP_STEPS + 1}) {
+      cases.add(sweepInvalid("MeasureTradeoff with " + steps + " steps", "steps",
+          sweepOf(KNOWN).setSteps(steps)));
+    }
+    cases.add(sweepInvalid("MeasureTradeoff with to == from", "to",
+        sweepOf(KNOWN).setFrom(1).setTo(1)));
+    cases.add(sweepInvalid("MeasureTradeoff from NaN", "from",
+        sweepOf(KNOWN).setFrom(Double.NaN)));
+    for (double rate : new double[] {0, Double.NaN}) {
+      cases.add(sweepInvalid("MeasureTradeoff with exchange_rate " + rate, "exchange_rate",
+          sweepOf(KNOWN).setExchangeRate(rate)));
+    }
+    cases.add(sweepInvalid("MeasureTradeoff with a 1-choice probe",
+        "probes.helpfulness[0].choices", sweepOf(KNOWN).setProbes(ProbeSet.newBuilder()
+            .addHelpfulness(ChoiceProbe.newBuilder().setPrompt(PROMPT).addChoices(" he")))));
+    cases.add(sweepInvalid("MeasureTradeoff with an answer out of range",
+        "probes.helpfulness[0].answer", sweepOf(KNOWN).setProbes(ProbeSet.newBuilder()
+            .addHelpfulness(ChoiceProbe.newBuilder().setPrompt(PROMPT).addChoices(" he")
+                .addChoices(" she").setAnswer(2)))));
     return cases.stream();
   }
 
@@ -335,6 +377,26 @@ class ApiValidationTest {
     ExtractVectorRequest built = request.build();
     return new Case(name, Status.Code.INVALID_ARGUMENT, field,
         s -> s.steer().extractVector(built));
+  }
+
+  private static Case scoreInvalid(String name, String field, ScoreRequest.Builder request) {
+    ScoreRequest built = request.build();
+    return new Case(name, Status.Code.INVALID_ARGUMENT, field, s -> s.steer().score(built));
+  }
+
+  private static Case sweepInvalid(String name, String field,
+      MeasureTradeoffRequest.Builder request) {
+    return new Case(name, Status.Code.INVALID_ARGUMENT, field, s -> drain(s, request));
+  }
+
+  /** Reads a sweep's stream to its end, so a refusal surfaces as the exception. */
+  private static void drain(LiveServer s, MeasureTradeoffRequest.Builder request) {
+    s.steer().measureTradeoff(request.build()).forEachRemaining(r -> { });
+  }
+
+  /** A valid 3-point sweep of {@code id}, for the cases to spoil one field of. */
+  private static MeasureTradeoffRequest.Builder sweepOf(String id) {
+    return MeasureTradeoffRequest.newBuilder().setVectorId(id).setSteps(3);
   }
 
   /** A valid greedy 3-token request, for the cases to spoil one field of. */

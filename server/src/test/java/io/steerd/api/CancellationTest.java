@@ -89,7 +89,9 @@ class CancellationTest {
     assertEquals(Status.Code.CANCELLED, status.getCode(), status::toString);
     // Messages already on their way may still arrive after cancel(); none can complete the call.
     assertTrue(received.get() >= CANCEL_AFTER);
-    assertTrue(received.get() < uncancelledTokens + 1, "the whole stream arrived");
+    // The whole stream is uncancelledTokens tokens and a summary: not even every token arrives.
+    assertTrue(received.get() < uncancelledTokens,
+        "all " + received.get() + " messages of the stream arrived");
 
     // The next request is served promptly and as if nothing had happened.
     long start = System.nanoTime();
@@ -108,6 +110,13 @@ class CancellationTest {
         "tokens generated for the cancelled call: " + streamedForCancelled + " of "
             + uncancelledTokens);
     assertEquals(0.0, metric("steerd_running_streams"));
+    // Once the count settles, the cancelled call still made fewer tokens than it would have
+    // uncancelled: a server that ignored the cancellation and kept generating would reach them.
+    double settled = settledMetric("steerd_generated_tokens_total")
+        - tokensBefore - next.tokens().size();
+    assertTrue(settled >= CANCEL_AFTER && settled < uncancelledTokens,
+        "tokens generated for the cancelled call, settled: " + settled + " of "
+            + uncancelledTokens);
     live.assertHealthy();
   }
 
@@ -123,6 +132,21 @@ class CancellationTest {
       Thread.sleep(20);
     }
     throw new AssertionError(sample + " is " + seen + ", expected " + value);
+  }
+
+  /** A sample's value once it has stopped changing for 300 ms (up to the deadline). */
+  private static double settledMetric(String sample) throws Exception {
+    long deadline = System.nanoTime() + LiveServer.DEADLINE.toNanos();
+    double value = metric(sample);
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(300);
+      double now = metric(sample);
+      if (now == value) {
+        return value;
+      }
+      value = now;
+    }
+    throw new AssertionError(sample + " still changing at the deadline: " + value);
   }
 
   private static double metric(String sample) throws Exception {

@@ -106,6 +106,45 @@ class SteeringApiTest {
   }
 
   @Test
+  void unitNormalizationScalesEachLayerToTheCoefficient() {
+    // Layers of very different norms, so per-layer, global and no normalisation all differ.
+    float c = 3f;
+    Vector.Builder stored = Vector.newBuilder().setId("unit-norm-check");
+    InlineVector.Builder scaled = InlineVector.newBuilder();
+    for (int l = 0; l < LiveServer.LAYERS; l++) {
+      float[] v = ramp(l + 1);
+      double norm = 0;
+      for (int i = 0; i < v.length; i++) {
+        v[i] *= 0.2f * (l + 1) * (l + 1);
+        norm += (double) v[i] * v[i];
+      }
+      norm = Math.sqrt(norm);
+      float[] unitTimesC = new float[v.length];
+      for (int i = 0; i < v.length; i++) {
+        unitTimesC[i] = (float) (v[i] * c / norm);
+      }
+      stored.addLayers(layer(l, v));
+      scaled.addLayers(layer(l, unitTimesC));
+    }
+    live.steer().putVector(io.steerd.v1.PutVectorRequest.newBuilder()
+        .setVector(stored).build());
+    Generation unit = live.generate(greedy()
+        .addEdits(Edit.newBuilder().setVectorId("unit-norm-check").setCoefficient(c)
+            .setNormalization(Normalization.UNIT))
+        .build());
+    Generation byHand = live.generate(greedy()
+        .addEdits(Edit.newBuilder().setInline(scaled).setCoefficient(1f)
+            .setNormalization(Normalization.NONE))
+        .build());
+    assertNotEquals(baseline.ids(), byHand.ids(), "the steer should change the output");
+    assertEquals(byHand.ids(), unit.ids());
+    for (int i = 0; i < byHand.tokens().size(); i++) {
+      assertEquals(byHand.tokens().get(i).getLogprob(), unit.tokens().get(i).getLogprob(), 1e-5,
+          "logprob of token " + i);
+    }
+  }
+
+  @Test
   void nonZeroAddChangesTheTokens() {
     Generation inline = live.generate(greedy()
         .addEdits(inlineAllLayers().setCoefficient(8f).setNormalization(Normalization.UNIT))

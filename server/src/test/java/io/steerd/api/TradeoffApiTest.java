@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.Deadline;
 import io.steerd.tradeoff.ProbeSets;
 import io.steerd.v1.AlignmentProbe;
+import io.steerd.v1.BreakEvenStatus;
 import io.steerd.v1.ChoiceProbe;
 import io.steerd.v1.ContinuationScore;
 import io.steerd.v1.ContrastPair;
+import io.steerd.v1.CurveFit;
 import io.steerd.v1.Edit;
 import io.steerd.v1.ExtractVectorRequest;
 import io.steerd.v1.ExtractionMethod;
@@ -20,6 +22,7 @@ import io.steerd.v1.GenerateSummary;
 import io.steerd.v1.GetVectorRequest;
 import io.steerd.v1.MeasureTradeoffRequest;
 import io.steerd.v1.MeasureTradeoffResponse;
+import io.steerd.v1.PolynomialCurveFit;
 import io.steerd.v1.Normalization;
 import io.steerd.v1.ProbeSet;
 import io.steerd.v1.ScoreItem;
@@ -146,18 +149,91 @@ class TradeoffApiTest {
       assertTrue(point.getAlignmentStderr() > 0 && point.getHelpfulnessStderr() > 0);
     }
     assertFalse(report.getFits().getAlignment().getForm().isEmpty());
-    if (report.getFits().getAlignment().getStatus() == FitStatus.FIT_OK) {
-      assertTrue(report.getFits().getAlignment().containsParams("a"));
-    } else {
-      assertFalse(report.getFits().getAlignment().getReason().isEmpty());
-      assertTrue(report.getFits().getAlignment().getParamsMap().isEmpty());
-    }
+    // The fixture is deterministic and both curves fit it. The alignment slope is within its
+    // error of 0 here (the "happy" direction barely moves these probes), so only its presence
+    // is checked; helpfulness peaks near r = 0 and falls both ways, which fixes its signs.
+    CurveFit alignment = report.getFits().getAlignment();
+    assertEquals(FitStatus.FIT_OK, alignment.getStatus(), alignment.getReason());
+    assertEquals("tanh(a*r + b0)", alignment.getForm());
+    assertEquals(java.util.Set.of("a", "b0"), alignment.getParamsMap().keySet());
+    assertEquals(9, alignment.getPoints());
+    CurveFit helpfulness = report.getFits().getHelpfulness();
+    assertEquals(FitStatus.FIT_OK, helpfulness.getStatus(), helpfulness.getReason());
+    assertEquals("1 / (1 + a + a*(b^2/2)*r^2)", helpfulness.getForm());
+    assertEquals(java.util.Set.of("a", "b"), helpfulness.getParamsMap().keySet());
+    assertEquals(9, helpfulness.getPoints());
+    assertTrue(helpfulness.getParamsOrThrow("a") > 0, "P(0) = 1/(1+a) < 1 needs a > 0");
+    assertTrue(helpfulness.getParamsOrThrow("b") != 0, "helpfulness falls off with |r|");
+    assertTrue(helpfulness.getR2() > 0, "the falling-off curve explains the points");
+    PolynomialCurveFit linear = report.getFits().getAlignmentLinear();
+    assertEquals(FitStatus.FIT_OK, linear.getStatus(), linear.getReason());
+    assertEquals(2, linear.getCoefficientsCount());
+    PolynomialCurveFit quadratic = report.getFits().getHelpfulnessQuadratic();
+    assertEquals(FitStatus.FIT_OK, quadratic.getStatus(), quadratic.getReason());
+    assertEquals(3, quadratic.getCoefficientsCount());
+    assertTrue(quadratic.getCoefficients(0) > 0, "helpfulness at r = 0 is a probability");
+    assertTrue(quadratic.getCoefficients(2) < 0, "helpfulness is concave around r = 0");
+    assertEquals(BreakEvenStatus.BREAK_EVEN_FOUND, report.getBreakEvenStatus(),
+        report.getBreakEvenReason());
+    assertTrue(report.hasBreakEvenNorm());
+    assertTrue(Math.abs(report.getBreakEvenNorm()) <= 8, "r* lies within the swept range");
+    assertFalse(report.getBreakEvenReason().isEmpty());
     Vector stored = live.steer().getVector(GetVectorRequest.newBuilder().setId("happy").build());
     assertEquals(report, stored.getTradeoff().getReport());
     assertTrue(stored.getTradeoff().getProbeTokensCount() > 0);
     String metrics = live.metrics();
     assertTrue(metrics.contains("steerd_tradeoff_sweep_timestamp_seconds{vector=\"happy\",}"),
         metrics);
+  }
+
+  @Test
+  void deletingASweptAndShadowedVectorLeavesNoSeriesOfItInMetrics() throws Exception {
+    String id = "doomed";
+    live.steer().extractVector(ExtractVectorRequest.newBuilder().setId(id)
+        .addPairs(pair("Lily was very happy.", "Lily was very sad."))
+        .addPairs(pair("The boy felt happy.", "The boy felt sad.")).build());
+    TradeoffReport report = sweep(MeasureTradeoffRequest.newBuilder().setVectorId(id)
+        .setSteps(9));
+    live.generate(GenerateRequest.newBuilder().setPrompt("Once upon").setMaxTokens(8)
+        .setTemperature(0).setShadow(true)
+        .addEdits(Edit.newBuilder().setVectorId(id).setCoefficient(8)
+            .setNormalization(Normalization.UNIT))
+        .build());
+    String label = "vector=\"" + id + "\"";
+    List<String> families = new ArrayList<>(List.of("steerd_shadow_kl_nats_count",
+        "steerd_shadow_top1_agreement_count", "steerd_shadow_logit_gap_count",
+        "steerd_edits_total", "steerd_tradeoff_sweep_timestamp_seconds"));
+    // Deterministic: both fits succeed and r* (about 0.16) is far below the edit's norm 8.
+    assertEquals(BreakEvenStatus.BREAK_EVEN_FOUND, report.getBreakEvenStatus());
+    families.addAll(List.of("steerd_tradeoff_break_even_norm",
+        "steerd_requests_above_break_even_total", "steerd_tradeoff_alignment_slope",
+        "steerd_tradeoff_helpfulness_curvature", "steerd_tradeoff_fit_r2"));
+    // Recorded as the stream ends; wait briefly so the check before deletion is not a race.
+    for (int i = 0; i < 50 && !families.stream().allMatch(f -> hasSeries(metricsNow(), f, label));
+        i++) {
+      Thread.sleep(100);
+    }
+    String filled = live.metrics();
+    for (String family : families) {
+      assertTrue(hasSeries(filled, family, label), family + " of " + id + " before deletion");
+    }
+
+    live.steer().deleteVector(io.steerd.v1.DeleteVectorRequest.newBuilder().setId(id).build());
+
+    List<String> left = live.metrics().lines().filter(line -> line.contains(label)).toList();
+    assertEquals(List.of(), left, "series of the deleted vector");
+  }
+
+  private static String metricsNow() {
+    try {
+      return live.metrics();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static boolean hasSeries(String metrics, String family, String label) {
+    return metrics.lines().anyMatch(line -> line.startsWith(family + "{") && line.contains(label));
   }
 
   @Test

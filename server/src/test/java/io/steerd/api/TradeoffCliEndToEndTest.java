@@ -56,14 +56,43 @@ class TradeoffCliEndToEndTest {
     assertTrue(zero.get("alignment_stderr").getAsDouble() > 0);
     assertTrue(zero.get("text_logprob").getAsDouble() < 0);
     JsonObject fits = json.getAsJsonObject("fits");
-    assertTrue(fits.getAsJsonObject("alignment").has("status"));
-    assertTrue(fits.getAsJsonObject("helpfulness").has("status"));
+    // The sweep is deterministic: both curves fit its 5 points, the linear alignment fit has
+    // the 3 points within |r| <= 2, which are too few for the quadratic helpfulness fit.
+    assertEquals("FIT_OK", fits.getAsJsonObject("alignment").get("status").getAsString());
+    assertEquals("FIT_OK", fits.getAsJsonObject("helpfulness").get("status").getAsString());
+    assertEquals("FIT_OK", fits.getAsJsonObject("alignment_linear").get("status").getAsString());
+    assertEquals("FIT_FAILED",
+        fits.getAsJsonObject("helpfulness_quadratic").get("status").getAsString());
+    assertTrue(fits.getAsJsonObject("helpfulness").getAsJsonObject("params").get("a")
+        .getAsDouble() > 0);
     assertEquals(19, json.get("text_passages").getAsInt());
-    assertTrue(json.has("break_even_status"));
+    assertEquals("BREAK_EVEN_FOUND", json.get("break_even_status").getAsString(),
+        json.get("break_even_reason").getAsString());
+    double breakEven = json.get("break_even_norm").getAsDouble();
+    assertTrue(Math.abs(breakEven) <= 4, "r* " + breakEven + " outside the sweep");
 
     BufferedImage image = ImageIO.read(plot.toFile());
     assertEquals(1000, image.getWidth());
     assertEquals(600, image.getHeight());
+    // Both series are drawn, in TradeoffChart's ALIGNMENT_COLOR and HELPFULNESS_COLOR
+    // (package-private in the client), as client's TradeoffChartTest checks them.
+    assertTrue(pixels(image, ALIGNMENT_RGB) > 500, "too little alignment blue");
+    assertTrue(pixels(image, HELPFULNESS_RGB) > 500, "too little helpfulness orange");
+  }
+
+  private static final int ALIGNMENT_RGB = 0x1f77b4;
+  private static final int HELPFULNESS_RGB = 0xff7f0e;
+
+  private static int pixels(BufferedImage image, int rgb) {
+    int n = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        if ((image.getRGB(x, y) & 0xffffff) == rgb) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   private static int steerctl(String... args) {

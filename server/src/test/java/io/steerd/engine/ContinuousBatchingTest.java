@@ -65,31 +65,80 @@ class ContinuousBatchingTest {
     }
   }
 
+  /** A request's greedy tokens and the logprob of each, as its sink received them. */
+  private record Run(List<Integer> tokens, List<Float> logprobs) {}
+
+  private static final float LOGPROB_TOLERANCE = 1e-4f;
+
   private void checkBatchInvariance(DecoderSession session, Tokenizer tokenizer) throws Exception {
     ModelConfig c = session.config();
     int[] prompt = tokenizer.encode("Once upon a time", true, false);
-    GenerationRequest probe = request(prompt, 48, plan(c, 1, 2f));
-    List<Integer> alone;
-    try (Scheduler scheduler = new Scheduler(session, tokenizer, 8, 16)) {
-      alone = collect(scheduler, probe).get(60, TimeUnit.SECONDS);
+    // Index 0 is the probe; others of different lengths and edits run before (1..3), alongside
+    // and after (4..6) the probe joins.
+    List<GenerationRequest> requests = new ArrayList<>();
+    requests.add(request(prompt, 48, plan(c, 1, 2f)));
+    for (int i = 0; i < 3; i++) {
+      requests.add(request(tokenizer.encode("Tom had a dog " + i, true, false), 10 + 15 * i,
+          plan(c, 10 + i, 1f + i)));
     }
-    try (Scheduler scheduler = new Scheduler(session, tokenizer, 8, 16)) {
-      List<CompletableFuture<List<Integer>>> others = new ArrayList<>();
-      // Others of different lengths and edits run before, alongside and after the probe joins.
-      for (int i = 0; i < 3; i++) {
-        others.add(collect(scheduler, request(tokenizer.encode("Tom had a dog " + i, true, false),
-            10 + 15 * i, plan(c, 10 + i, 1f + i))));
-      }
-      CompletableFuture<List<Integer>> batched = collect(scheduler, probe);
-      for (int i = 0; i < 3; i++) {
-        others.add(collect(scheduler, request(tokenizer.encode("The sun", true, false), 30,
-            i == 0 ? SteeringPlan.none(c.numLayers()) : plan(c, 20 + i, 3f))));
-      }
-      assertEquals(alone, batched.get(60, TimeUnit.SECONDS));
-      for (CompletableFuture<List<Integer>> other : others) {
-        assertTrue(other.get(60, TimeUnit.SECONDS).size() > 0);
+    for (int i = 0; i < 3; i++) {
+      requests.add(request(tokenizer.encode("The sun", true, false), 30,
+          i == 0 ? SteeringPlan.none(c.numLayers()) : plan(c, 20 + i, 3f)));
+    }
+    List<Run> alone = new ArrayList<>();
+    for (GenerationRequest r : requests) {
+      try (Scheduler scheduler = new Scheduler(session, tokenizer, 8, 16)) {
+        alone.add(collectRun(scheduler, r, -1, null).get(60, TimeUnit.SECONDS));
       }
     }
+    // Which request each token went to, in the order the model thread handed them out.
+    List<Integer> order = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<Run>> batched = new ArrayList<>(java.util.Collections.nCopies(
+        requests.size(), null));
+    try (Scheduler scheduler = new Scheduler(session, tokenizer, 8, 16)) {
+      for (int i : new int[] {1, 2, 3, 0, 4, 5, 6}) {
+        batched.set(i, collectRun(scheduler, requests.get(i), i, order));
+      }
+      for (int i = 0; i < requests.size(); i++) {
+        Run together = batched.get(i).get(60, TimeUnit.SECONDS);
+        String who = i == 0 ? "probe" : "request " + i;
+        assertEquals(alone.get(i).tokens(), together.tokens(), who + ": tokens alone vs batched");
+        for (int t = 0; t < together.logprobs().size(); t++) {
+          assertEquals(alone.get(i).logprobs().get(t), together.logprobs().get(t),
+              LOGPROB_TOLERANCE, who + ": logprob of token " + t + " alone vs batched");
+        }
+      }
+    }
+    // The probe really shared decode steps: other requests' tokens came out between its first
+    // and last, so a scheduler that ran one sequence at a time would fail here.
+    List<Integer> events = List.copyOf(order);
+    int first = events.indexOf(0);
+    int last = events.lastIndexOf(0);
+    java.util.Set<Integer> interleaved = new java.util.TreeSet<>(events.subList(first, last));
+    interleaved.remove(0);
+    assertTrue(interleaved.size() >= 3,
+        "requests decoded while the probe was running: " + interleaved);
+  }
+
+  private static CompletableFuture<Run> collectRun(Scheduler scheduler, GenerationRequest request,
+      int index, List<Integer> order) {
+    List<Integer> tokens = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Float> logprobs = java.util.Collections.synchronizedList(new ArrayList<>());
+    return scheduler.generate(request, new TokenSink() {
+      @Override
+      public void token(int id, String text, float logprob) {
+        tokens.add(id);
+        logprobs.add(logprob);
+        if (order != null) {
+          order.add(index);
+        }
+      }
+
+      @Override
+      public boolean cancelled() {
+        return false;
+      }
+    }).thenApply(result -> new Run(List.copyOf(tokens), List.copyOf(logprobs)));
   }
 
   @Test

@@ -50,4 +50,15 @@ class StopMatcherTest {
     assertEquals("", texts(m.accept(2, "xy", 0f, new ArrayList<>())));
     assertEquals("[xy]", texts(m.flush(new ArrayList<>())));
   }
+
+  @Test
+  void whenTwoStopsCompleteInOneTokenTheOneStartingEarliestInTheTextWins() {
+    // "b c" is listed first, but "a b" starts earlier in the token's text.
+    StopMatcher m = new StopMatcher(List.of("b c", "a b"));
+    List<StopMatcher.Released> out = m.accept(7, "x a b c", -0.5f, new ArrayList<>());
+    assertTrue(m.stopped());
+    assertEquals("[x ]", texts(out));
+    assertEquals(7, out.get(0).id());
+    assertEquals("x ", m.text());
+  }
 }
